@@ -1,0 +1,97 @@
+import Database from "better-sqlite3";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { LRUCache } from "lru-cache";
+import { openSkillLibrary, type SkillInput } from "../src/index.js";
+import { generateSkills } from "./generate-skills.js";
+import { record } from "./report.js";
+import { compareThroughput, percentiles } from "./timing.js";
+
+/** The embedded store against its raw baselines, in the same run. */
+export async function benchSqliteStore(): Promise<void> {
+  const file = join(tmpdir(), `skill-library-bench-${process.pid}.db`);
+  const { skills, queries } = generateSkills(10_000);
+  const library = await openSkillLibrary({ store: file, cache: { max: 20_000, ttlMs: 3_600_000 } });
+  try {
+    await batchAdd(skills, file);
+    await gets(library, file, skills);
+    await search(library, file, queries);
+  } finally {
+    await library.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+  }
+}
+
+async function batchAdd(skills: SkillInput[], file: string): Promise<void> {
+  const batchFile = `${file}.batch`;
+  const library = await openSkillLibrary({ store: batchFile });
+  const started = performance.now();
+  await library.batchAddSkills(skills);
+  const ours = skills.length / ((performance.now() - started) / 1000);
+  await library.close();
+  const raw = new Database(`${batchFile}.raw`);
+  raw.pragma("journal_mode = WAL");
+  raw.exec("CREATE TABLE t (id TEXT PRIMARY KEY, content TEXT NOT NULL)");
+  const insert = raw.prepare("INSERT INTO t VALUES (?, ?)");
+  const rawStarted = performance.now();
+  raw.transaction(() => {
+    for (const skill of skills) insert.run(skill.id, JSON.stringify(skill));
+  }).immediate();
+  const baseline = skills.length / ((performance.now() - rawStarted) / 1000);
+  raw.close();
+  for (const f of [batchFile, `${batchFile}.raw`]) for (const s of ["", "-wal", "-shm"]) rmSync(f + s, { force: true });
+  record({ suite: "sqlite", name: "batchAddSkills 10k (one transaction)", unit: "skills/s", ours, baseline, baselineName: "raw INSERT id+JSON", ratio: ours / baseline, target: "≥ 40k skills/s", met: ours >= 40_000 });
+  await (await openSkillLibrary({ store: file })).batchAddSkills(skills).then(() => undefined);
+}
+
+async function gets(library: Awaited<ReturnType<typeof openSkillLibrary>>, file: string, skills: SkillInput[]): Promise<void> {
+  const ids = skills.map((s) => s.id);
+  const lru = new LRUCache<string, object>({ max: 20_000, ttl: 3_600_000 });
+  for (const id of ids) {
+    const skill = await library.getSkill(id);
+    if (skill) lru.set(id, skill);
+  }
+  const { ours: cached, baseline: rawCached } = await compareThroughput(
+    (i) => library.getSkill(ids[i % ids.length] as string),
+    (i) => lru.get(ids[i % ids.length] as string),
+  );
+  record({ suite: "sqlite", name: "getSkill cached", unit: "ops/s", ours: cached, baseline: rawCached, baselineName: "lru-cache get", ratio: cached / rawCached, target: "≥ 0.6 of raw", met: cached / rawCached >= 0.6 });
+
+  const raw = new Database(file, { readonly: true });
+  const select = raw.prepare("SELECT content FROM skills WHERE id = ?").pluck();
+  const { ours: uncached, baseline: rawUncached } = await compareThroughput(
+    (i) => library.getSkill(ids[i % ids.length] as string, { useCache: false }),
+    (i) => JSON.parse(select.get(ids[i % ids.length]) as string),
+  );
+  raw.close();
+  record({ suite: "sqlite", name: "getSkill uncached", unit: "ops/s", ours: uncached, baseline: rawUncached, baselineName: "prepared select + JSON.parse", ratio: uncached / rawUncached, target: "≥ 0.75 of raw", met: uncached / rawUncached >= 0.75 });
+}
+
+async function search(library: Awaited<ReturnType<typeof openSkillLibrary>>, file: string, queries: string[]): Promise<void> {
+  for (const q of queries.slice(0, 50)) await library.searchSkills(q, { useCache: false });
+  const times: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const q of queries) {
+      const t = performance.now();
+      await library.searchSkills(q, { useCache: false });
+      times.push(performance.now() - t);
+    }
+  }
+  const ours = percentiles(times);
+  const raw = new Database(file, { readonly: true });
+  const stmt = raw.prepare("SELECT s.content FROM skills_fts JOIN skills s ON s.rowid = skills_fts.rowid WHERE skills_fts MATCH ? ORDER BY bm25(skills_fts) LIMIT 10").pluck();
+  const rawTimes: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const q of queries) {
+      const match = q.split(" ").map((w) => `"${w}"`).join(" OR ");
+      const t = performance.now();
+      for (const row of stmt.all(match)) JSON.parse(row as string);
+      rawTimes.push(performance.now() - t);
+    }
+  }
+  raw.close();
+  const base = percentiles(rawTimes);
+  record({ suite: "sqlite", name: "searchSkills 10k skills p50", unit: "ms", ours: ours.p50, baseline: base.p50, baselineName: "raw FTS5 bm25 top 10", ratio: base.p50 / ours.p50, target: "≤ 0.5 ms", met: ours.p50 <= 0.5 });
+  record({ suite: "sqlite", name: "searchSkills 10k skills p99", unit: "ms", ours: ours.p99, baseline: base.p99, baselineName: "raw FTS5 bm25 top 10", ratio: base.p99 / ours.p99, target: "≤ 2 ms", met: ours.p99 <= 2 });
+}

@@ -1,0 +1,39 @@
+import { Bench } from "tinybench";
+
+/** Ops in one tinybench iteration: amortises the timer's own cost over many calls. */
+const OPS_PER_ITERATION = 100;
+
+/**
+ * Throughput (ops/s) of ours (awaited, as callers use it) and of a synchronous baseline,
+ * measured by tinybench in the same run, each iteration doing a run of calls.
+ */
+export async function compareThroughput(
+  ours: (i: number) => unknown,
+  baseline: (i: number) => unknown,
+  timeMs = 1500,
+): Promise<{ ours: number; baseline: number }> {
+  let i = 0;
+  const bench = new Bench({ time: timeMs, warmupTime: 300 });
+  bench
+    .add("ours", async () => {
+      for (let k = 0; k < OPS_PER_ITERATION; k++) await ours(i++);
+    })
+    .add("baseline", () => {
+      // The baseline is called as it is: synchronously, without an await to slow it down.
+      for (let k = 0; k < OPS_PER_ITERATION; k++) baseline(i++);
+    });
+  await bench.run();
+  const rate = (name: string) => {
+    const result = bench.getTask(name)?.result;
+    if (!result || !("latency" in result)) throw new Error(`bench task ${name} did not complete`);
+    return (OPS_PER_ITERATION * 1000) / result.latency.mean;
+  };
+  return { ours: rate("ours"), baseline: rate("baseline") };
+}
+
+/** p50 / p99 of a list of times. */
+export function percentiles(times: number[]): { p50: number; p99: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return { p50: at(0.5), p99: at(0.99) };
+}

@@ -1,0 +1,351 @@
+import { SkillCache } from "../cache/skill-cache.js";
+import {
+  InvalidArgumentError, LibraryClosedError, SkillNotFoundError, SkillValidationError, UnsupportedOperationError,
+} from "../errors.js";
+import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/executor.js";
+import { AsyncRWLock } from "../lock/async-rw-lock.js";
+import { prepareQuery } from "../search/prepare-query.js";
+import { rankCandidates } from "../search/rank-candidates.js";
+import { contentHash } from "../skill/content-hash.js";
+import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
+import { normalizeSkill } from "../skill/validate-skill.js";
+import type { SaveRequest, SkillFilter, SkillStore, StoreChange, SyncSkillStore } from "../store/skill-store.js";
+import { composeSkills, type ComposeOptions, type WorkflowResult } from "../workflow/compose-skills.js";
+import { checkFilter, checkSearchOptions, type ListOptions, type SearchOptions } from "./call-options.js";
+import type { ResolvedOptions } from "./library-options.js";
+
+/** Options of `addSkill`. */
+export interface AddSkillOptions {
+  /** Check the skill first. @default true */
+  validate?: boolean;
+  /** Optimistic locking: the version the caller read; `0` = must not exist now. */
+  expectedVersion?: number;
+  /** Who saved this version. */
+  author?: string;
+  /** Why (a commit message for the version). */
+  message?: string;
+}
+
+/** Cached searches may filter on stats up to this old (ms). */
+const SEARCH_TTL_MS = 1000;
+
+/**
+ * A skill library: the API of the guide. Make one with `openSkillLibrary()` or share the
+ * process-wide one from `getSkillLibrary()`.
+ */
+export class SkillLibrary {
+  private storeInstance: SkillStore | undefined;
+  private readonly storeReady: Promise<SkillStore>;
+  private readonly cache: SkillCache<Skill | { ids: string[] }> | undefined;
+  private readonly lock = new AsyncRWLock();
+  private readonly executor: Executor;
+  private stopWatching: (() => void) | undefined;
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** @internal Use `openSkillLibrary()` or `getSkillLibrary()`. */
+  constructor(store: SkillStore | Promise<SkillStore>, readonly options: ResolvedOptions) {
+    this.cache = options.cache === false ? undefined : new SkillCache(options.cache);
+    this.storeReady = Promise.resolve(store).then((opened) => this.attach(opened));
+    this.storeReady.catch(() => undefined);
+    if (!(store instanceof Promise)) this.attach(store);
+    this.executor = new Executor({
+      loadSkill: (id: string) => this.readSkill(id),
+      store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
+      onRecorded: (id: string) => this.cache?.delete(`skill:${id}`),
+      sandbox: options.sandbox,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+    });
+  }
+
+  private attach(store: SkillStore): SkillStore {
+    if (this.storeInstance) return store;
+    this.storeInstance = store;
+    this.stopWatching = store.watch((changes) => this.dropChanged(changes));
+    return store;
+  }
+
+  /** Drops exactly what another process or machine changed. */
+  private dropChanged(changes: readonly StoreChange[]): void {
+    if (!this.cache) return;
+    let content = false;
+    for (const change of changes) {
+      if ("all" in change) return this.cache.clear();
+      this.cache.delete(`skill:${change.skillId}`);
+      content ||= change.kind === "content";
+    }
+    if (content) this.cache.invalidate("search:*");
+  }
+
+  // ---- skills -------------------------------------------------------------------------
+
+  /** Creates or replaces a skill; a changed skill gets a new version, an unchanged one keeps its version. */
+  addSkill(skill: SkillInput, options: AddSkillOptions = {}): Promise<SkillVersion> {
+    return this.track(async () => {
+      const request = this.saveRequest(skill, options);
+      const store = await this.store();
+      const result = await this.lock.withWrite(() => store.save(request));
+      if (result.changed) this.dropContent(request.skill.id);
+      return result.version;
+    });
+  }
+
+  /** A skill by id, or undefined. Shows the latest stats at once. */
+  getSkill(id: string, options: { useCache?: boolean } = {}): Promise<Skill | undefined> {
+    return this.track(() => this.readSkill(id, options.useCache ?? true));
+  }
+
+  private async readSkill(id: string, useCache = true): Promise<Skill | undefined> {
+    checkId(id);
+    const key = `skill:${id}`;
+    if (useCache && this.cache) {
+      const hit = this.cache.get(key) as Skill | undefined;
+      if (hit) return hit;
+    }
+    const token = this.cache?.beginFill() ?? 0;
+    const store = this.storeInstance ?? (await this.storeReady);
+    const skill = store.sync ? store.sync.get(id) : await this.lock.withRead(() => store.get(id));
+    if (skill && useCache) this.cache?.fill(token, key, skill);
+    return skill;
+  }
+
+  /** Best matches first; an empty query lists the skills that pass the filters, most reliable first. */
+  searchSkills(query: string, options: SearchOptions = {}): Promise<Skill[]> {
+    return this.track(async () => {
+      checkSearchOptions(query, options);
+      const store = await this.store();
+      return this.searchWith(query, options, store.sync ? undefined : store);
+    });
+  }
+
+  /** Skills in id order, optionally filtered. */
+  listSkills(options: ListOptions = {}): Promise<Skill[]> {
+    return this.track(async () => {
+      checkFilter(options, ["category", "tags", "limit", "offset"], "listSkills options");
+      const store = await this.store();
+      return store.list({ ...options, limit: options.limit ?? 100, offset: options.offset ?? 0 });
+    });
+  }
+
+  /** Deletes a skill; its history is kept. False when it did not exist. */
+  deleteSkill(id: string, options: { expectedVersion?: number } = {}): Promise<boolean> {
+    return this.track(async () => {
+      checkId(id);
+      checkExpectedVersion(options.expectedVersion);
+      const store = await this.store();
+      const deleted = await this.lock.withWrite(() => store.delete(id, options.expectedVersion));
+      if (deleted) this.dropContent(id);
+      return deleted;
+    });
+  }
+
+  /** Adds many skills in one transaction: `false` for each refused skill, the rest are saved. */
+  batchAddSkills(skills: readonly SkillInput[], options: { validate?: boolean } = {}): Promise<Record<string, boolean>> {
+    return this.track(async () => {
+      if (!Array.isArray(skills)) throw new InvalidArgumentError("skills", "must be an array of skills");
+      const outcome: Record<string, boolean> = {};
+      const requests: SaveRequest[] = [];
+      skills.forEach((skill, index) => {
+        const raw = skill as unknown as Record<string, unknown> | null;
+        const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
+        try {
+          requests.push(this.saveRequest(skill, { validate: options.validate ?? true }));
+          outcome[key] = true;
+        } catch (error) {
+          if (!(error instanceof SkillValidationError)) throw error;
+          outcome[key] = false;
+        }
+      });
+      const store = await this.store();
+      const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
+      if (results.some((r) => r.changed)) {
+        for (const r of results) this.cache?.delete(`skill:${r.version.skillId}`);
+        this.cache?.invalidate("search:*");
+      }
+      return outcome;
+    });
+  }
+
+  // ---- versions -----------------------------------------------------------------------
+
+  /** The current version of a skill, or undefined. */
+  getVersion(id: string): Promise<SkillVersion | undefined> {
+    return this.track(async () => (checkId(id), (await this.store()).getVersion(id)));
+  }
+
+  /** Every saved version, oldest first (kept after delete). */
+  getVersionHistory(id: string): Promise<VersionRecord[]> {
+    return this.track(async () => (checkId(id), (await this.store()).history(id)));
+  }
+
+  /** Saves an old version's content as a new version. */
+  restoreVersion(id: string, version: number, options: { expectedVersion?: number } = {}): Promise<SkillVersion> {
+    return this.track(async () => {
+      checkId(id);
+      if (!Number.isInteger(version) || version < 1) throw new InvalidArgumentError("version", `must be a positive integer, got ${JSON.stringify(version)}`);
+      const record = await (await this.store()).versionRecord(id, version);
+      if (!record) throw new SkillNotFoundError(id, `skill "${id}" has no version ${version}; see getVersionHistory("${id}")`);
+      return this.addSkill(record.skill, { expectedVersion: options.expectedVersion, message: `restore version ${version}` });
+    });
+  }
+
+  // ---- running ------------------------------------------------------------------------
+
+  /** Runs a skill with a hard timeout and records how it went. */
+  executeSkill(id: string, context: Record<string, unknown> = {}, options: ExecuteOptions = {}): Promise<unknown> {
+    return this.track(() => this.executor.execute(id, context, options));
+  }
+
+  /** Binds a trusted in-process function to a stored skill's id; it wins over the skill's code. */
+  registerHandler(id: string, handler: SkillHandler): void {
+    this.checkOpen();
+    checkId(id);
+    if (typeof handler !== "function") throw new InvalidArgumentError("handler", "must be a function (context, { signal, tools }) => Promise<unknown>");
+    this.executor.handlers.set(id, handler);
+  }
+
+  /** Runs many skills, at most `maxConcurrent` at once; results in input order, never rejects for one failure. */
+  batchExecuteSkills(
+    executions: readonly (readonly [string, Record<string, unknown>?])[],
+    options: { timeout?: number; maxConcurrent?: number } = {},
+  ): Promise<[string, unknown, Error | undefined][]> {
+    return this.track(() => this.executor.executeBatch(executions, options));
+  }
+
+  /** Runs skills in order with a running context; stops at the first failure; never rejects for a step. */
+  composeSkills(ids: readonly string[], context: Record<string, unknown> = {}, options: ComposeOptions = {}): Promise<WorkflowResult> {
+    return this.track(() => composeSkills(this.executor, ids, context, options));
+  }
+
+  // ---- sync API (embedded store) ------------------------------------------------------
+
+  /** `addSkill` without a Promise (embedded store only). */
+  addSkillSync(skill: SkillInput, options: AddSkillOptions = {}): SkillVersion {
+    const sync = this.syncStore("addSkillSync");
+    const request = this.saveRequest(skill, options);
+    const result = sync.save(request);
+    if (result.changed) this.dropContent(request.skill.id);
+    return result.version;
+  }
+
+  /** `getSkill` without a Promise (embedded store only). */
+  getSkillSync(id: string, options: { useCache?: boolean } = {}): Skill | undefined {
+    const sync = this.syncStore("getSkillSync");
+    checkId(id);
+    const useCache = options.useCache ?? true;
+    const hit = useCache ? (this.cache?.get(`skill:${id}`) as Skill | undefined) : undefined;
+    if (hit) return hit;
+    const skill = sync.get(id);
+    if (skill && useCache) this.cache?.set(`skill:${id}`, skill);
+    return skill;
+  }
+
+  /** `searchSkills` without a Promise (embedded store only, lexical search). */
+  searchSkillsSync(query: string, options: SearchOptions = {}): Skill[] {
+    this.syncStore("searchSkillsSync");
+    checkSearchOptions(query, options);
+    return this.searchWith(query, options, undefined) as Skill[];
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  /** Cache counters (undefined when the cache is off). */
+  cacheStats() {
+    return this.cache?.stats();
+  }
+
+  /** Waits for work in flight, then closes; later calls reject with `LibraryClosedError`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    this.stopWatching?.();
+    await this.executor.close();
+    const store = await this.storeReady.catch(() => undefined);
+    await store?.close();
+  }
+
+  /** Whether `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private saveRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
+    this.checkOpen();
+    checkExpectedVersion(options.expectedVersion);
+    for (const key of ["author", "message"] as const) {
+      if (options[key] !== undefined && typeof options[key] !== "string") throw new InvalidArgumentError(key, "must be a string");
+    }
+    // validate: false skips the size limits, never the shape the store relies on.
+    const content = normalizeSkill(skill, { limits: options.validate ?? true });
+    return { skill: content, hash: contentHash(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message };
+  }
+
+  private searchWith(query: string, options: SearchOptions, asyncStore: SkillStore | undefined): Skill[] | Promise<Skill[]> {
+    const limit = options.limit ?? 10;
+    const filter: SkillFilter = { category: options.category, tags: options.tags, minSuccessRate: options.minSuccessRate };
+    const key = `search:${JSON.stringify([query, filter.category, filter.tags, filter.minSuccessRate, limit])}`;
+    const useCache = (options.useCache ?? true) && this.cache !== undefined;
+    const hit = useCache ? (this.cache?.get(key) as { ids: string[] } | undefined) : undefined;
+    const sync = this.storeInstance?.sync;
+    if (hit && sync) return sync.getMany(hit.ids);
+    if (hit && asyncStore) return asyncStore.getMany(hit.ids);
+    const token = this.cache?.beginFill() ?? 0;
+    const prepared = prepareQuery(query);
+    const remember = (skills: Skill[]) => {
+      if (useCache) this.cache?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
+      return skills;
+    };
+    const candidateLimit = limit * 3 + 20;
+    if (sync) {
+      const found = prepared.groups.length === 0 ? sync.listByReliability(filter, limit) : rankCandidates(sync.search(prepared, filter, candidateLimit), limit);
+      return remember(found);
+    }
+    const store = asyncStore as SkillStore;
+    return this.lock.withRead(async () =>
+      remember(prepared.groups.length === 0 ? await store.listByReliability(filter, limit) : rankCandidates(await store.search(prepared, filter, candidateLimit), limit)),
+    );
+  }
+
+  private dropContent(id: string): void {
+    this.cache?.delete(`skill:${id}`);
+    this.cache?.invalidate("search:*");
+  }
+
+  private async store(): Promise<SkillStore> {
+    this.checkOpen();
+    return this.storeInstance ?? this.storeReady;
+  }
+
+  private syncStore(method: string): SyncSkillStore {
+    this.checkOpen();
+    const sync = this.storeInstance?.sync;
+    if (!sync) throw new UnsupportedOperationError(`${method} needs the embedded (SQLite) store; this library uses ${this.options.store.kind}: use the async method instead`);
+    return sync;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new LibraryClosedError();
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LibraryClosedError());
+    const promise = work();
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+}
+
+function checkId(id: unknown): void {
+  if (typeof id !== "string" || id === "") throw new InvalidArgumentError("id", `must be a non-empty string, got ${JSON.stringify(id)}`);
+}
+
+function checkExpectedVersion(expected: unknown): void {
+  if (expected !== undefined && (typeof expected !== "number" || !Number.isInteger(expected) || expected < 0)) {
+    throw new InvalidArgumentError("expectedVersion", `must be a whole number ≥ 0 (0 = must not exist yet), got ${JSON.stringify(expected)}`);
+  }
+}

@@ -1,0 +1,91 @@
+import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/skill.js";
+
+/** A save of one skill: normalised content, its hash, and the optimistic-locking guard. */
+export interface SaveRequest {
+  skill: SkillContent;
+  hash: string;
+  /** Compare-and-swap inside the write transaction; `0` = the skill must not exist now. */
+  expectedVersion?: number;
+  author?: string;
+  message?: string;
+}
+
+/** What a save did: the current version, and whether a new version was written. */
+export interface SaveResult {
+  version: SkillVersion;
+  changed: boolean;
+}
+
+/** Filters shared by search and listing. */
+export interface SkillFilter {
+  category?: string;
+  /** A skill must have all of these tags. */
+  tags?: readonly string[];
+  /** Leaves out skills whose success rate is below this; `> 0` leaves out never-run skills. */
+  minSuccessRate?: number;
+}
+
+/** A full-text query prepared by the search layer: each group is one query word's forms. */
+export interface TextQuery {
+  /** Every inner list holds alternative forms of one word (any may match); groups are OR-ed. */
+  groups: readonly (readonly string[])[];
+}
+
+/** A skill that matched a text query, with the store's relevance (higher is better). */
+export interface SearchCandidate {
+  skill: Skill;
+  score: number;
+}
+
+/** One finished run of a skill, for the metrics and the execution log. */
+export interface ExecutionRecord {
+  skillId: string;
+  version: number;
+  agentId?: string;
+  startedAt: string;
+  durationMs: number;
+  outcome: "success" | "failure" | "timeout";
+  error?: string;
+}
+
+/** A change committed to the store: which skill, and whether its content or only its stats. */
+export type StoreChange = { skillId: string; kind: "content" | "stats" } | { all: true };
+
+/**
+ * The one seam between the library and a database. Every write is one transaction;
+ * stores declare what they can do with readonly flags.
+ */
+export interface SkillStore {
+  /** `"sqlite"` or `"postgres"`. */
+  readonly kind: string;
+  /** Synchronous access (embedded stores only). */
+  readonly sync: SyncSkillStore | undefined;
+  save(request: SaveRequest): Promise<SaveResult>;
+  /** Saves all in one transaction; a conflict in one rejects the whole batch. */
+  saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]>;
+  get(id: string): Promise<Skill | undefined>;
+  /** Several skills by id, in the order given, missing ones left out. */
+  getMany(ids: readonly string[]): Promise<Skill[]>;
+  getVersion(id: string): Promise<SkillVersion | undefined>;
+  list(filter: SkillFilter & { limit: number; offset: number }): Promise<Skill[]>;
+  /** Skills that pass the filters, most reliable first (for an empty query). */
+  listByReliability(filter: SkillFilter, limit: number): Promise<Skill[]>;
+  search(query: TextQuery, filter: SkillFilter, limit: number): Promise<SearchCandidate[]>;
+  history(id: string): Promise<VersionRecord[]>;
+  versionRecord(id: string, version: number): Promise<VersionRecord | undefined>;
+  delete(id: string, expectedVersion?: number): Promise<boolean>;
+  /** Adds one run to the skill's counters atomically (`x = x + 1`) and to the execution log. */
+  recordExecution(record: ExecutionRecord): Promise<void>;
+  /** Calls `onChange` with what other processes (or machines) committed. Returns a stop function. */
+  watch(onChange: (changes: StoreChange[]) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The synchronous subset, offered by embedded stores. */
+export interface SyncSkillStore {
+  save(request: SaveRequest): SaveResult;
+  get(id: string): Skill | undefined;
+  getMany(ids: readonly string[]): Skill[];
+  search(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[];
+  listByReliability(filter: SkillFilter, limit: number): Skill[];
+}

@@ -1,0 +1,75 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Schema migrations of the embedded store, applied in order inside one `BEGIN IMMEDIATE`
+ * transaction; `PRAGMA user_version` records how many have run.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE skills (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    category TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    executions INTEGER NOT NULL DEFAULT 0,
+    successes INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    timeouts INTEGER NOT NULL DEFAULT 0,
+    total_duration_ms REAL NOT NULL DEFAULT 0,
+    p95_duration_ms REAL NOT NULL DEFAULT 0,
+    last_executed_at TEXT
+  );
+  CREATE INDEX skills_category ON skills(category);
+  CREATE TABLE skill_versions (
+    skill_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    saved_at TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    author TEXT,
+    message TEXT,
+    content TEXT NOT NULL,
+    PRIMARY KEY (skill_id, version)
+  ) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE skills_fts USING fts5(
+    name, description, tags, category, instructions,
+    content = '', contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    skill_id TEXT NOT NULL,
+    kind TEXT NOT NULL
+  );
+  CREATE TABLE executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    skill_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    agent_id TEXT,
+    started_at TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX executions_skill ON executions(skill_id, seq);
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file's schema up to date; safe when several processes open it at once. */
+export function migrate(db: Database.Database): void {
+  const run = db.transaction(() => {
+    const current = db.pragma("user_version", { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the store was written by a newer skill-library (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade skill-library`);
+    }
+    for (let i = current; i < SCHEMA_VERSION; i++) db.exec(MIGRATIONS[i] as string);
+    if (current !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  });
+  run.immediate();
+}

@@ -1,0 +1,298 @@
+import Database from "better-sqlite3";
+import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
+import { canonicalJson } from "../../skill/content-hash.js";
+import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
+import type {
+  ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
+} from "../skill-store.js";
+import { EXECUTION_LOG_RETENTION, P95_WINDOW, percentile95, toSkill } from "../skill-record.js";
+import { SqliteChangeFeed } from "./sqlite-change-feed.js";
+import { filterConditions, ftsExpression } from "./sqlite-filters.js";
+import { migrate } from "./sqlite-schema.js";
+
+const SKILL_COLUMNS =
+  "s.content, s.version, s.created_at, s.updated_at, s.executions, s.successes, s.failures, s.timeouts, s.total_duration_ms, s.p95_duration_ms, s.last_executed_at";
+type SkillRow = [string, number, string, string, number, number, number, number, number, number, string | null];
+type CurrentRow = { rowid: number; version: number; hash: string; updated_at: string };
+type VersionRow = { skill_id: string; version: number; saved_at: string; hash: string; author: string | null; message: string | null; content: string };
+
+/** Field weights of the full-text index, in column order: name, description, tags, category, instructions. */
+const BM25_WEIGHTS = "10.0, 4.0, 6.0, 3.0, 1.0";
+
+/**
+ * The embedded store: one SQLite file in WAL mode that many processes may open at once.
+ * Every write is a `BEGIN IMMEDIATE` transaction that keeps the skill row, its immutable
+ * version row, the FTS5 index and the change log in step.
+ */
+export class SqliteStore implements SkillStore {
+  readonly kind = "sqlite";
+  /** The synchronous face of this store (the library's `*Sync` methods use it). */
+  readonly sync: SyncSkillStore = {
+    save: (request) => this.saveSync(request),
+    get: (id) => this.getSync(id),
+    getMany: (ids) => this.getManySync(ids),
+    search: (query, filter, limit) => this.searchSync(query, filter, limit),
+    listByReliability: (filter, limit) => this.listByReliabilitySync(filter, limit),
+  };
+  private readonly db: Database.Database;
+  private readonly feed: SqliteChangeFeed;
+  private readonly stmt;
+
+  constructor(readonly path: string) {
+    try {
+      this.db = new Database(path, { timeout: 10_000 });
+      if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+      migrate(this.db);
+    } catch (error) {
+      throw new StoreUnavailableError(
+        `cannot open "${path}" as a skill-library SQLite store (${(error as Error).message}); give the path of a store file or of a new file`,
+        error,
+      );
+    }
+    const db = this.db;
+    this.stmt = {
+      get: db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = ?`).raw(),
+      current: db.prepare<[string], CurrentRow>("SELECT rowid, version, hash, updated_at FROM skills WHERE id = ?"),
+      lastVersion: db.prepare("SELECT max(version) FROM skill_versions WHERE skill_id = ?").pluck(),
+      insertSkill: db.prepare(
+        "INSERT INTO skills (id, version, content, hash, category, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      updateSkill: db.prepare("UPDATE skills SET version = ?, content = ?, hash = ?, category = ?, tags = ?, updated_at = ? WHERE rowid = ?"),
+      deleteSkill: db.prepare("DELETE FROM skills WHERE rowid = ?"),
+      insertFts: db.prepare("INSERT INTO skills_fts (rowid, name, description, tags, category, instructions) VALUES (?, ?, ?, ?, ?, ?)"),
+      deleteFts: db.prepare("DELETE FROM skills_fts WHERE rowid = ?"),
+      insertVersion: db.prepare(
+        "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      history: db.prepare<[string], VersionRow>("SELECT * FROM skill_versions WHERE skill_id = ? ORDER BY version"),
+      versionRecord: db.prepare<[string, number], VersionRow>("SELECT * FROM skill_versions WHERE skill_id = ? AND version = ?"),
+      insertChange: db.prepare("INSERT INTO changes (skill_id, kind) VALUES (?, ?)"),
+      trimChanges: db.prepare("DELETE FROM changes WHERE seq <= ?"),
+      countRun: db.prepare(
+        `UPDATE skills SET executions = executions + 1, successes = successes + ?, failures = failures + ?, timeouts = timeouts + ?,
+         total_duration_ms = total_duration_ms + ?, last_executed_at = ? WHERE id = ?`,
+      ),
+      logRun: db.prepare(
+        "INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      recentDurations: db.prepare(`SELECT duration_ms FROM executions WHERE skill_id = ? ORDER BY seq DESC LIMIT ${P95_WINDOW}`).pluck(),
+      setP95: db.prepare("UPDATE skills SET p95_duration_ms = ? WHERE id = ?"),
+      trimRuns: db.prepare("DELETE FROM executions WHERE seq <= ?"),
+    };
+    this.feed = new SqliteChangeFeed(db);
+  }
+
+  // ---- writes -------------------------------------------------------------------------
+
+  save(request: SaveRequest): Promise<SaveResult> {
+    return this.attempt(() => this.saveSync(request));
+  }
+
+  private saveSync(request: SaveRequest): SaveResult {
+    return this.db.transaction(() => this.saveInTransaction(request)).immediate();
+  }
+
+  saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
+    return this.attempt(() => this.db.transaction(() => requests.map((r) => this.saveInTransaction(r))).immediate());
+  }
+
+  private saveInTransaction({ skill, hash, expectedVersion, author, message }: SaveRequest): SaveResult {
+    const current = this.stmt.current.get(skill.id);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
+    if (current && current.hash === hash) {
+      return { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at, hash } };
+    }
+    const version = (current ? current.version : ((this.stmt.lastVersion.get(skill.id) as number | null) ?? 0)) + 1;
+    const now = new Date().toISOString();
+    const content = canonicalJson(skill);
+    const tags = JSON.stringify(skill.tags);
+    let rowid: number | bigint;
+    if (current) {
+      rowid = current.rowid;
+      this.stmt.updateSkill.run(version, content, hash, skill.category, tags, now, rowid);
+      this.stmt.deleteFts.run(rowid);
+    } else {
+      rowid = this.stmt.insertSkill.run(skill.id, version, content, hash, skill.category, tags, now, now).lastInsertRowid;
+    }
+    this.stmt.insertFts.run(rowid, skill.name, skill.description, skill.tags.join(" "), skill.category, skill.instructions ?? "");
+    this.stmt.insertVersion.run(skill.id, version, now, hash, author ?? null, message ?? null, content);
+    this.noteChange(skill.id, "content");
+    return { changed: true, version: { skillId: skill.id, version, savedAt: now, hash } };
+  }
+
+  delete(id: string, expectedVersion?: number): Promise<boolean> {
+    return this.attempt(() =>
+      this.db
+        .transaction(() => {
+          const current = this.stmt.current.get(id);
+          const actual = current?.version ?? 0;
+          if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
+          if (!current) return false;
+          this.stmt.deleteSkill.run(current.rowid);
+          this.stmt.deleteFts.run(current.rowid);
+          this.noteChange(id, "content");
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  recordExecution(record: ExecutionRecord): Promise<void> {
+    return this.attempt(() => this.recordExecutionSync(record));
+  }
+
+  /** Counts one run: atomic increments, the log row and the p95, in one transaction. */
+  recordExecutionSync(r: ExecutionRecord): void {
+    this.db
+      .transaction(() => {
+        const ok = r.outcome === "success" ? 1 : 0;
+        this.stmt.countRun.run(ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(), r.skillId);
+        const seq = Number(
+          this.stmt.logRun.run(r.skillId, r.version, r.agentId ?? null, r.startedAt, r.durationMs, r.outcome, r.error ?? null).lastInsertRowid,
+        );
+        this.stmt.setP95.run(percentile95(this.stmt.recentDurations.all(r.skillId) as number[]), r.skillId);
+        if (seq % 1000 === 0) this.stmt.trimRuns.run(seq - EXECUTION_LOG_RETENTION);
+        this.noteChange(r.skillId, "stats");
+      })
+      .immediate();
+  }
+
+  private noteChange(skillId: string, kind: "content" | "stats"): void {
+    const seq = Number(this.stmt.insertChange.run(skillId, kind).lastInsertRowid);
+    if (seq % 1000 === 0) this.stmt.trimChanges.run(seq - SqliteChangeFeed.RETENTION);
+  }
+
+  // ---- reads --------------------------------------------------------------------------
+
+  get(id: string): Promise<Skill | undefined> {
+    return this.attempt(() => this.getSync(id));
+  }
+
+  private getSync(id: string): Skill | undefined {
+    const row = this.stmt.get.get(id) as SkillRow | undefined;
+    return row && rowToSkill(row);
+  }
+
+  getMany(ids: readonly string[]): Promise<Skill[]> {
+    return this.attempt(() => this.getManySync(ids));
+  }
+
+  private getManySync(ids: readonly string[]): Skill[] {
+    const skills: Skill[] = [];
+    for (const id of ids) {
+      const skill = this.getSync(id);
+      if (skill) skills.push(skill);
+    }
+    return skills;
+  }
+
+  getVersion(id: string): Promise<SkillVersion | undefined> {
+    return this.attempt(() => {
+      const current = this.stmt.current.get(id);
+      return current && { skillId: id, version: current.version, savedAt: current.updated_at, hash: current.hash };
+    });
+  }
+
+  list(filter: SkillFilter & { limit: number; offset: number }): Promise<Skill[]> {
+    return this.attempt(() => {
+      const { sql, params } = filterConditions(filter);
+      const where = sql.length ? `WHERE ${sql.join(" AND ")}` : "";
+      const limit = Number.isFinite(filter.limit) ? filter.limit : -1;
+      const rows = this.db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s ${where} ORDER BY s.id LIMIT ? OFFSET ?`).raw().all(...params, limit, filter.offset);
+      return (rows as SkillRow[]).map(rowToSkill);
+    });
+  }
+
+  listByReliability(filter: SkillFilter, limit: number): Promise<Skill[]> {
+    return this.attempt(() => this.listByReliabilitySync(filter, limit));
+  }
+
+  private listByReliabilitySync(filter: SkillFilter, limit: number): Skill[] {
+    const { sql, params } = filterConditions(filter);
+    const where = sql.length ? `WHERE ${sql.join(" AND ")}` : "";
+    const order = "(s.successes + 1.0) / (s.executions + 2.0) DESC, s.executions DESC, s.id";
+    const rows = this.cached(`SELECT ${SKILL_COLUMNS} FROM skills s ${where} ORDER BY ${order} LIMIT ?`).raw().all(...params, limit);
+    return (rows as SkillRow[]).map(rowToSkill);
+  }
+
+  search(query: TextQuery, filter: SkillFilter, limit: number): Promise<SearchCandidate[]> {
+    return this.attempt(() => this.searchSync(query, filter, limit));
+  }
+
+  private searchSync(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[] {
+    const match = ftsExpression(query);
+    if (match === "") return [];
+    const { sql, params } = filterConditions(filter);
+    const where = ["skills_fts MATCH ?", ...sql].join(" AND ");
+    const rows = this.cached(
+      `SELECT ${SKILL_COLUMNS}, bm25(skills_fts, ${BM25_WEIGHTS}) AS rank
+       FROM skills_fts JOIN skills s ON s.rowid = skills_fts.rowid WHERE ${where} ORDER BY rank LIMIT ?`,
+    )
+      .raw()
+      .all(match, ...params, limit) as [...SkillRow, number][];
+    return rows.map((row) => ({ skill: rowToSkill(row as unknown as SkillRow), score: -(row[11] as number) }));
+  }
+
+  history(id: string): Promise<VersionRecord[]> {
+    return this.attempt(() => this.stmt.history.all(id).map(toVersionRecord));
+  }
+
+  versionRecord(id: string, version: number): Promise<VersionRecord | undefined> {
+    return this.attempt(() => {
+      const row = this.stmt.versionRecord.get(id, version);
+      return row && toVersionRecord(row);
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  watch(onChange: (changes: StoreChange[]) => void): () => void {
+    return this.feed.subscribe(onChange);
+  }
+
+  async close(): Promise<void> {
+    this.feed.stop();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs raw SQL on the underlying connection (tests and tools only). */
+  pragma(source: string): unknown {
+    return this.db.pragma(source, { simple: true });
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+  private cached(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs synchronous work as a settled Promise, so callers may treat every store alike. */
+  private attempt<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+function rowToSkill(row: SkillRow): Skill {
+  const [content, version, createdAt, updatedAt, executions, successes, failures, timeouts, totalDurationMs, p95DurationMs, lastExecutedAt] = row;
+  return toSkill(JSON.parse(content) as SkillContent, version, createdAt, updatedAt, {
+    executions, successes, failures, timeouts, totalDurationMs, p95DurationMs, lastExecutedAt,
+  });
+}
+
+function toVersionRecord(row: VersionRow): VersionRecord {
+  const record: VersionRecord = { skillId: row.skill_id, version: row.version, savedAt: row.saved_at, hash: row.hash, skill: JSON.parse(row.content) };
+  if (row.author !== null) record.author = row.author;
+  if (row.message !== null) record.message = row.message;
+  return record;
+}

@@ -1,0 +1,70 @@
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openSkillLibrary } from "../../src/index.js";
+import { startChild } from "../support/processes.js";
+import { skill, waitFor } from "../support/skills.js";
+import { tempDir } from "../support/stores.js";
+
+const dir = tempDir();
+const file = (name: string) => join(dir, name);
+
+describe("sqlite: many processes on one file", () => {
+  const libraries: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(libraries.map((l) => l.close()));
+  });
+
+  it("8 processes racing one expectedVersion: exactly one wins, history has no gap", async () => {
+    const store = file("race.db");
+    const library = await openSkillLibrary({ store });
+    libraries.push(library);
+    await library.addSkill(skill("contested"));
+    const children = Array.from({ length: 8 }, () => startChild("race", store, "contested", "1"));
+    await Promise.all(children.map((c) => c.next((e) => e["ready"] === true)));
+    for (const child of children) child.send("go");
+    const results = await Promise.all(children.map((c) => c.next((e) => "won" in e || "lost" in e)));
+    expect(results.filter((r) => r["won"] === 2)).toHaveLength(1);
+    expect(results.filter((r) => r["lost"] === "VERSION_CONFLICT" && r["actual"] === 2)).toHaveLength(7);
+    expect((await library.getVersionHistory("contested")).map((h) => h.version)).toEqual([1, 2]);
+    await Promise.all(children.map((c) => c.exited));
+  });
+
+  it("a process SIGKILLed in the middle of batchAddSkills leaves whole batches only", async () => {
+    const store = file("killed.db");
+    const size = 500;
+    const writer = startChild("batches", store, String(size));
+    await writer.next((e) => e["batch"] === 3);
+    writer.process.kill("SIGKILL");
+    await writer.exited;
+    const db = new Database(store);
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    const counts = db.prepare("SELECT substr(id, 1, instr(id, '-') - 1) AS batch, count(*) AS n FROM skills GROUP BY batch").all() as { n: number }[];
+    expect(counts.length).toBeGreaterThanOrEqual(4);
+    for (const { n } of counts) expect(n).toBe(size);
+    const versions = db.prepare("SELECT count(*) FROM skill_versions").pluck().get();
+    expect(versions).toBe(counts.length * size);
+    db.close();
+    const reopened = await openSkillLibrary({ store });
+    libraries.push(reopened);
+    expect((await reopened.listSkills({ limit: Infinity })).length).toBe(counts.length * size);
+  });
+
+  it("a cached reader sees another process's write within ~50 ms", async () => {
+    const store = file("coherent.db");
+    const library = await openSkillLibrary({ store });
+    libraries.push(library);
+    await library.addSkill(skill("shared", { name: "first" }));
+    expect((await library.getSkill("shared"))?.name).toBe("first");
+    expect((await library.getSkill("shared"))?.name).toBe("first");
+    const hitsBefore = library.cacheStats()?.hits ?? 0;
+    expect(hitsBefore).toBeGreaterThan(0);
+    const writer = startChild("write", store, "shared", "second");
+    await writer.next((e) => e["version"] === 2);
+    const written = performance.now();
+    await waitFor(async () => (await library.getSkill("shared"))?.name === "second", 2000, "the other process's write");
+    const staleFor = performance.now() - written;
+    expect(staleFor).toBeLessThan(250);
+    await writer.exited;
+  });
+});

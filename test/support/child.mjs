@@ -1,0 +1,59 @@
+// A separate process acting on a shared store, for multi-process tests. Runs the built
+// package (dist/), as another program would. Prints one JSON line per event on stdout.
+import { createInterface } from "node:readline";
+import { openSkillLibrary } from "../../dist/index.js";
+
+const [command, store, ...args] = process.argv.slice(2);
+const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const library = await openSkillLibrary({ store });
+const lines = createInterface({ input: process.stdin });
+const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
+
+switch (command) {
+  case "race": {
+    // Waits for "go", then tries one compare-and-swap update.
+    const [id, expected] = args;
+    say({ ready: true });
+    await nextLine();
+    try {
+      const saved = await library.addSkill(
+        { id, name: `written by ${process.pid}`, description: "raced" },
+        { expectedVersion: Number(expected) },
+      );
+      say({ won: saved.version });
+    } catch (error) {
+      say({ lost: error.code, actual: error.actual });
+    }
+    break;
+  }
+  case "batches": {
+    // Writes batches of N skills forever, reporting each committed batch, until killed.
+    const size = Number(args[0]);
+    for (let batch = 0; ; batch++) {
+      const skills = Array.from({ length: size }, (_, i) => ({ id: `b${batch}-${i}`, name: `batch ${batch}`, description: `item ${i} of batch ${batch}` }));
+      await library.batchAddSkills(skills);
+      say({ batch });
+    }
+  }
+  case "write": {
+    const [id, name] = args;
+    const saved = await library.addSkill({ id, name, description: "written by another process" });
+    say({ version: saved.version });
+    break;
+  }
+  case "execute": {
+    // Runs a skill N times, then reports.
+    const [id, times] = args;
+    let ok = 0;
+    for (let i = 0; i < Number(times); i++) {
+      await library.executeSkill(id, {}, { agentId: `pid-${process.pid}` });
+      ok++;
+    }
+    say({ ok });
+    break;
+  }
+  default:
+    throw new Error(`unknown command ${command}`);
+}
+await library.close();
+lines.close();
