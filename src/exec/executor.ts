@@ -83,6 +83,7 @@ export class Executor {
       throw new SkillValidationError([{ path: "steps", message: `stored workflows form a cycle: ${cycle}; remove one of these steps` }], "workflow", id);
     }
 
+    if (options.signal?.aborted) throw new AbortError(`the run of skill "${id}" was aborted before it started`);
     const startedAt = new Date().toISOString();
     let outcome: "success" | "failure" | "timeout" = "failure";
     let failure: string | undefined;
