@@ -4,6 +4,7 @@ import {
 } from "../errors.js";
 import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/executor.js";
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
+import { indexedText } from "../search/analyzer.js";
 import { prepareQuery } from "../search/prepare-query.js";
 import { rankCandidates } from "../search/rank-candidates.js";
 import { contentHash } from "../skill/content-hash.js";
@@ -280,7 +281,7 @@ export class SkillLibrary {
     }
     // validate: false skips the size limits, never the shape the store relies on.
     const content = normalizeSkill(skill, { limits: options.validate ?? true });
-    return { skill: content, hash: contentHash(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message };
+    return { skill: content, hash: contentHash(content), index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message };
   }
 
   private searchWith(query: string, options: SearchOptions, asyncStore: SkillStore | undefined): Skill[] | Promise<Skill[]> {

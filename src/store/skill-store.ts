@@ -1,9 +1,12 @@
+import type { IndexedText } from "../search/analyzer.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/skill.js";
 
 /** A save of one skill: normalised content, its hash, and the optimistic-locking guard. */
 export interface SaveRequest {
   skill: SkillContent;
   hash: string;
+  /** The skill's terms for the full-text index, made by the search layer. */
+  index: IndexedText;
   /** Compare-and-swap inside the write transaction; `0` = the skill must not exist now. */
   expectedVersion?: number;
   author?: string;
@@ -27,7 +30,11 @@ export interface SkillFilter {
 
 /** A full-text query prepared by the search layer: each group is one query word's forms. */
 export interface TextQuery {
-  /** Every inner list holds alternative forms of one word (any may match); groups are OR-ed. */
+  /**
+   * Every inner list holds alternative index terms of one word (any may match; a trailing
+   * `*` makes a prefix); groups are OR-ed. A store may leave out a group whose terms occur
+   * in over half of the skills: its BM25 weight is about zero anyway.
+   */
   groups: readonly (readonly string[])[];
 }
 

@@ -79,6 +79,9 @@ export class SqliteStore implements SkillStore {
       recentDurations: db.prepare(`SELECT duration_ms FROM executions WHERE skill_id = ? ORDER BY seq DESC LIMIT ${P95_WINDOW}`).pluck(),
       setP95: db.prepare("UPDATE skills SET p95_duration_ms = ? WHERE id = ?"),
       trimRuns: db.prepare("DELETE FROM executions WHERE seq <= ?"),
+      count: db.prepare("SELECT count(*) FROM skills").pluck(),
+      termDocs: db.prepare("SELECT doc FROM skills_vocab WHERE term = ?").pluck(),
+      prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
     this.feed = new SqliteChangeFeed(db);
   }
@@ -97,7 +100,7 @@ export class SqliteStore implements SkillStore {
     return this.attempt(() => this.db.transaction(() => requests.map((r) => this.saveInTransaction(r))).immediate());
   }
 
-  private saveInTransaction({ skill, hash, expectedVersion, author, message }: SaveRequest): SaveResult {
+  private saveInTransaction({ skill, hash, index, expectedVersion, author, message }: SaveRequest): SaveResult {
     const current = this.stmt.current.get(skill.id);
     const actual = current?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
@@ -116,7 +119,7 @@ export class SqliteStore implements SkillStore {
     } else {
       rowid = this.stmt.insertSkill.run(skill.id, version, content, hash, skill.category, tags, now, now).lastInsertRowid;
     }
-    this.stmt.insertFts.run(rowid, skill.name, skill.description, skill.tags.join(" "), skill.category, skill.instructions ?? "");
+    this.stmt.insertFts.run(rowid, index.name, index.description, index.tags, index.category, index.instructions);
     this.stmt.insertVersion.run(skill.id, version, now, hash, author ?? null, message ?? null, content);
     this.noteChange(skill.id, "content");
     return { changed: true, version: { skillId: skill.id, version, savedAt: now, hash } };
@@ -222,7 +225,7 @@ export class SqliteStore implements SkillStore {
   }
 
   private searchSync(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[] {
-    const match = ftsExpression(query);
+    const match = ftsExpression(this.withoutCommonTerms(query));
     if (match === "") return [];
     const { sql, params } = filterConditions(filter);
     const where = ["skills_fts MATCH ?", ...sql].join(" AND ");
@@ -233,6 +236,21 @@ export class SqliteStore implements SkillStore {
       .raw()
       .all(match, ...params, limit) as [...SkillRow, number][];
     return rows.map((row) => ({ skill: rowToSkill(row as unknown as SkillRow), score: -(row[11] as number) }));
+  }
+
+  /**
+   * Leaves out the words whose terms occur in over half the skills: their BM25 weight is
+   * about zero, and matching them would make FTS5 rank nearly every row.
+   */
+  private withoutCommonTerms(query: TextQuery): TextQuery {
+    const total = this.stmt.count.get() as number;
+    if (total < 20) return query;
+    const docs = (form: string): number =>
+      (form.endsWith("*")
+        ? (this.stmt.prefixDocs.get(form.slice(0, -1), `${form.slice(0, -1)}\u{10ffff}`) as number | null)
+        : (this.stmt.termDocs.get(form) as number | undefined)) ?? 0;
+    const groups = query.groups.filter((forms) => forms.every((form) => docs(form) <= total / 2));
+    return groups.length > 0 ? { groups } : query;
   }
 
   history(id: string): Promise<VersionRecord[]> {

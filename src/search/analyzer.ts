@@ -1,0 +1,66 @@
+import { stemmer } from "stemmer";
+import type { SkillContent } from "../skill/skill.js";
+
+/** Words too common to say anything about which skill is meant. */
+const STOP_WORDS = new Set(
+  ("a an and are as at be by for from how i in into is it its me my of on or our so some that the their them then " +
+    "this to up us was we what when which with you your can do does please want need").split(" "),
+);
+
+/** The text of a skill as the full-text index holds it: one string of terms per field. */
+export interface IndexedText {
+  name: string;
+  description: string;
+  tags: string;
+  category: string;
+  instructions: string;
+}
+
+/** Lowercase runs of letters and digits. */
+export function words(text: string): string[] {
+  const lower = text.toLowerCase();
+  // Most text is ASCII; the Unicode path (NFKC, letter classes) is several times slower.
+  if (ASCII.test(lower)) return lower.match(/[a-z0-9]+/g) ?? [];
+  return lower.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Whether a word is too common to search by. */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
+
+const stems = new Map<string, string>();
+const MAX_STEMS = 50_000;
+
+/** The index term of a word: its Porter stem ("logging" → "log", "tables" → "tabl"). */
+export function term(word: string): string {
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
+    // Words repeat (Zipf): remembering stems makes indexing several times faster.
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, stem);
+  }
+  return stem;
+}
+
+/** The index terms of a text, stop words left out. */
+export function analyze(text: string): string[] {
+  return words(text).filter((word) => !isStopWord(word)).map(term);
+}
+
+/**
+ * What a skill looks like to the full-text index. Terms are made here, once, above the
+ * stores, so every store indexes (and so ranks) the same terms.
+ */
+export function indexedText(skill: SkillContent): IndexedText {
+  return {
+    name: analyze(skill.name).join(" "),
+    description: analyze(skill.description).join(" "),
+    tags: analyze(skill.tags.join(" ")).join(" "),
+    category: analyze(skill.category).join(" "),
+    instructions: analyze(skill.instructions ?? "").join(" "),
+  };
+}
