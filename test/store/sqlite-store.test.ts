@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { indexedText } from "../../src/search/analyzer.js";
+import { contentHash } from "../../src/skill/content-hash.js";
+import { normalizeSkill } from "../../src/skill/validate-skill.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { SCHEMA_VERSION } from "../../src/store/sqlite/sqlite-schema.js";
+import { skill } from "../support/skills.js";
+
+function request(id: string) {
+  const content = normalizeSkill(skill(id));
+  return { skill: content, hash: contentHash(content), index: indexedText(content) };
+}
+
+describe("SqliteStore", () => {
+  it("records the schema version, uses WAL and a busy timeout", async () => {
+    const { tempDir } = await import("../support/stores.js");
+    const store = new SqliteStore(`${tempDir()}/schema.db`);
+    expect(store.pragma("user_version")).toBe(SCHEMA_VERSION);
+    expect(store.pragma("journal_mode")).toBe("wal");
+    expect(store.pragma("busy_timeout")).toBe(10_000);
+    await store.close();
+  });
+
+  it(".recordExecution() - counts atomically and keeps the p95 of recent runs", async () => {
+    const store = new SqliteStore(":memory:");
+    await store.save(request("a"));
+    const runs = Array.from({ length: 100 }, (_, i) => i + 1);
+    await Promise.all(
+      runs.map((ms) =>
+        store.recordExecution({ skillId: "a", version: 1, startedAt: new Date().toISOString(), durationMs: ms, outcome: ms % 10 === 0 ? "timeout" : "success" }),
+      ),
+    );
+    const stats = (await store.get("a"))?.stats;
+    expect(stats).toMatchObject({ executions: 100, successes: 90, failures: 10, timeouts: 10, successRate: 0.9, avgDurationMs: 50.5, p95DurationMs: 95 });
+    expect((await store.get("a"))?.version).toBe(1);
+    await store.close();
+  });
+
+  it(".watch() - reports exactly which skills another connection changed", async () => {
+    const { tempDir } = await import("../support/stores.js");
+    const file = `${tempDir()}/feed.db`;
+    const mine = new SqliteStore(file);
+    const other = new SqliteStore(file);
+    const seen: unknown[] = [];
+    let notify!: () => void;
+    const arrived = new Promise<void>((resolve) => (notify = resolve));
+    const stop = mine.watch((changes) => {
+      seen.push(...changes);
+      if (seen.length >= 2) notify();
+    });
+    await other.save(request("b"));
+    await other.recordExecution({ skillId: "b", version: 1, startedAt: new Date().toISOString(), durationMs: 1, outcome: "success" });
+    await arrived;
+    expect(seen).toEqual([{ skillId: "b", kind: "content" }, { skillId: "b", kind: "stats" }]);
+    stop();
+    await Promise.all([mine.close(), other.close()]);
+  });
+});
