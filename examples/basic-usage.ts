@@ -92,6 +92,7 @@ export async function main(print: (line: string) => void = console.log): Promise
   const workflow = await library.composeSkills(["nav_login", "extract_data", "save_results"], { url: "https://example.com" }, {
     workflowName: "Login and Extract Workflow",
     timeoutPerSkill: 30_000,
+    tools,
   });
   print(`workflow: ${workflow.workflowName}, success: ${workflow.success}, completed ${workflow.completedSteps}/${workflow.totalSteps}`);
   if (!workflow.success) print(`  (stopped: ${workflow.error})`);

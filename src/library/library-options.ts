@@ -35,7 +35,7 @@ export interface SkillLibraryOptions {
 /** Options with every default applied. */
 export interface ResolvedOptions {
   store: StoreLocation;
-  cache: Required<SkillCacheOptions> | false;
+  cache: { max: number; ttlMs: number } | false;
   defaultTimeoutMs: number;
   sandbox: Required<SandboxSettings>;
   embedder: Embedder | undefined;

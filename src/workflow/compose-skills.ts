@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import type { Executor } from "../exec/executor.js";
+import type { ExecuteOptions, Executor } from "../exec/executor.js";
 import { mergeResult } from "./running-context.js";
 
 /** Options of `composeSkills`. */
@@ -8,6 +8,12 @@ export interface ComposeOptions {
   workflowName?: string;
   /** Timeout of each step in ms. @default the library's defaultTimeoutMs */
   timeoutPerSkill?: number;
+  /** Host functions every step may call (as in `executeSkill`). */
+  tools?: ExecuteOptions["tools"];
+  /** Cancels the running step and stops the workflow. */
+  signal?: AbortSignal;
+  /** Who ran it, for the execution log. */
+  agentId?: string;
 }
 
 /** One step of a workflow run. */
@@ -53,7 +59,8 @@ export async function composeSkills(
   for (const skillId of ids) {
     const stepStarted = performance.now();
     try {
-      const result = await executor.execute(skillId, running, { timeout: options.timeoutPerSkill });
+      const { tools, signal, agentId } = options;
+      const result = await executor.execute(skillId, running, { timeout: options.timeoutPerSkill, tools, signal, agentId });
       steps.push({ skillId, success: true, result, durationMs: performance.now() - stepStarted });
       running = mergeResult(running, result);
     } catch (caught) {

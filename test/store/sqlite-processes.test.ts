@@ -67,4 +67,35 @@ describe("sqlite: many processes on one file", () => {
     expect(staleFor).toBeLessThan(250);
     await writer.exited;
   });
+
+  it("4 processes × 250 runs of one skill: exactly 1000 executions and successes recorded", async () => {
+    const store = file("metrics.db");
+    const library = await openSkillLibrary({ store });
+    libraries.push(library);
+    await library.addSkill(skill("counted", { code: "async () => 1" }));
+    const children = Array.from({ length: 4 }, () => startChild("execute", store, "counted", "250"));
+    const done = await Promise.all(children.map((c) => c.next((e) => "ok" in e)));
+    expect(done.map((d) => d["ok"])).toEqual([250, 250, 250, 250]);
+    await Promise.all(children.map((c) => c.exited));
+    const stats = (await library.getSkill("counted", { useCache: false }))?.stats;
+    expect(stats).toMatchObject({ executions: 1000, successes: 1000, failures: 0, successRate: 1 });
+    expect((await library.getSkill("counted"))?.version).toBe(1);
+  });
+
+  it("another process's metric updates on skill B leave the cached entry of skill A in place", async () => {
+    const store = file("selective.db");
+    const library = await openSkillLibrary({ store });
+    libraries.push(library);
+    await library.addSkill(skill("A"));
+    await library.addSkill(skill("B", { code: "async () => 2" }));
+    await library.getSkill("A");
+    await library.getSkill("B");
+    const runner = startChild("execute", store, "B", "3");
+    await runner.next((e) => e["ok"] === 3);
+    await waitFor(async () => (await library.getSkill("B"))?.stats.executions === 3, 2000, "B's new stats");
+    const before = library.cacheStats()?.hits ?? 0;
+    await library.getSkill("A");
+    expect(library.cacheStats()?.hits).toBe(before + 1);
+    await runner.exited;
+  });
 });

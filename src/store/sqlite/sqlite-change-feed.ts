@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { StoreChange } from "../skill-store.js";
 
 /**
- * Tells which skills *other* connections changed. `PRAGMA data_version` changes only when
+ * Tells which skills *other* connections changed (rows this connection wrote are skipped). `PRAGMA data_version` changes only when
  * another connection commits, so polling it is cheap; when it moves, the change log says
  * exactly which skills changed since the last seen sequence number.
  */
@@ -20,10 +20,13 @@ export class SqliteChangeFeed {
   private readonly sinceStmt;
   private readonly boundsStmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly origin: string,
+  ) {
     this.dataVersionStmt = db.prepare("PRAGMA data_version").pluck();
-    this.sinceStmt = db.prepare<[number], { seq: number; skill_id: string; kind: "content" | "stats" }>(
-      "SELECT seq, skill_id, kind FROM changes WHERE seq > ? ORDER BY seq",
+    this.sinceStmt = db.prepare<[number], { seq: number; skill_id: string; kind: "content" | "stats"; origin: string }>(
+      "SELECT seq, skill_id, kind, origin FROM changes WHERE seq > ? ORDER BY seq",
     );
     this.boundsStmt = db.prepare<[], { lo: number | null; hi: number | null }>("SELECT min(seq) AS lo, max(seq) AS hi FROM changes");
   }
@@ -62,7 +65,7 @@ export class SqliteChangeFeed {
     if (lo !== null && lo > this.lastSeq + 1 && this.lastSeq > 0) {
       changes = [{ all: true }];
     } else {
-      changes = rows.map((row) => ({ skillId: row.skill_id, kind: row.kind }));
+      changes = rows.filter((row) => row.origin !== this.origin).map((row) => ({ skillId: row.skill_id, kind: row.kind }));
     }
     const last = rows[rows.length - 1];
     if (last) this.lastSeq = last.seq;

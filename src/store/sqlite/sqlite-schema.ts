@@ -43,7 +43,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     skill_id TEXT NOT NULL,
-    kind TEXT NOT NULL
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL
   );
   CREATE TABLE executions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
 import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
@@ -37,6 +38,8 @@ export class SqliteStore implements SkillStore {
   private readonly db: Database.Database;
   private readonly feed: SqliteChangeFeed;
   private readonly stmt;
+  /** Marks this connection's rows in the change log, so its own feed skips them. */
+  private readonly origin = randomUUID();
 
   constructor(readonly path: string) {
     try {
@@ -67,7 +70,7 @@ export class SqliteStore implements SkillStore {
       ),
       history: db.prepare<[string], VersionRow>("SELECT * FROM skill_versions WHERE skill_id = ? ORDER BY version"),
       versionRecord: db.prepare<[string, number], VersionRow>("SELECT * FROM skill_versions WHERE skill_id = ? AND version = ?"),
-      insertChange: db.prepare("INSERT INTO changes (skill_id, kind) VALUES (?, ?)"),
+      insertChange: db.prepare("INSERT INTO changes (skill_id, kind, origin) VALUES (?, ?, ?)"),
       trimChanges: db.prepare("DELETE FROM changes WHERE seq <= ?"),
       countRun: db.prepare(
         `UPDATE skills SET executions = executions + 1, successes = successes + ?, failures = failures + ?, timeouts = timeouts + ?,
@@ -83,7 +86,7 @@ export class SqliteStore implements SkillStore {
       termDocs: db.prepare("SELECT doc FROM skills_vocab WHERE term = ?").pluck(),
       prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
-    this.feed = new SqliteChangeFeed(db);
+    this.feed = new SqliteChangeFeed(db, this.origin);
   }
 
   // ---- writes -------------------------------------------------------------------------
@@ -163,7 +166,7 @@ export class SqliteStore implements SkillStore {
   }
 
   private noteChange(skillId: string, kind: "content" | "stats"): void {
-    const seq = Number(this.stmt.insertChange.run(skillId, kind).lastInsertRowid);
+    const seq = Number(this.stmt.insertChange.run(skillId, kind, this.origin).lastInsertRowid);
     if (seq % 1000 === 0) this.stmt.trimChanges.run(seq - SqliteChangeFeed.RETENTION);
   }
 
