@@ -51,7 +51,10 @@ export class SkillLibrary {
     this.storeReady.catch(() => undefined);
     if (!(store instanceof Promise)) this.attach(store);
     this.executor = new Executor({
-      loadSkill: (id: string) => this.readSkill(id),
+      loadSkill: (id: string) => {
+        const hit = this.cache?.get(`skill:${id}`) as Skill | undefined;
+        return hit ? Promise.resolve(hit) : this.readSkill(id);
+      },
       store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
       onRecorded: (id: string) => this.cache?.delete(`skill:${id}`),
       sandbox: options.sandbox,
@@ -93,16 +96,18 @@ export class SkillLibrary {
 
   /** A skill by id, or undefined. Shows the latest stats at once. */
   getSkill(id: string, options: { useCache?: boolean } = {}): Promise<Skill | undefined> {
-    return this.track(() => this.readSkill(id, options.useCache ?? true));
+    const useCache = options.useCache ?? true;
+    if (useCache && this.cache && !this.closed && typeof id === "string") {
+      // The hot path: a hit is answered without a store call, a lock or an async frame.
+      const hit = this.cache.get(`skill:${id}`) as Skill | undefined;
+      if (hit) return Promise.resolve(hit);
+    }
+    return this.track(() => this.readSkill(id, useCache));
   }
 
   private async readSkill(id: string, useCache = true): Promise<Skill | undefined> {
     checkId(id);
     const key = `skill:${id}`;
-    if (useCache && this.cache) {
-      const hit = this.cache.get(key) as Skill | undefined;
-      if (hit) return hit;
-    }
     const token = this.cache?.beginFill() ?? 0;
     const store = this.storeInstance ?? (await this.storeReady);
     const skill = store.sync ? store.sync.get(id) : await this.lock.withRead(() => store.get(id));

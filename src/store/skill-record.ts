@@ -40,6 +40,33 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Width of a duration bucket: each bucket spans 5 % more time than the one before. */
+const BUCKET_STEP = Math.log(1.05);
+
+/**
+ * The histogram bucket of a run's duration. Stores count runs per bucket with atomic
+ * increments; the p95 read from the buckets is within 2.5 % of the exact value, and costs
+ * a few dozen rows instead of sorting the recent runs on every run.
+ */
+export function durationBucket(durationMs: number): number {
+  return Math.floor(Math.log1p(Math.max(0, durationMs)) / BUCKET_STEP);
+}
+
+/** The p95 of a duration histogram (`[bucket, runs]` in bucket order): the middle of the bucket holding it. */
+export function p95FromBuckets(buckets: readonly (readonly [number, number])[]): number {
+  const total = buckets.reduce((sum, [, runs]) => sum + runs, 0);
+  if (total === 0) return 0;
+  const rank = Math.ceil(0.95 * total);
+  let seen = 0;
+  for (const [bucket, runs] of buckets) {
+    seen += runs;
+    if (seen >= rank) return Math.expm1((bucket + 0.5) * BUCKET_STEP);
+  }
+  return 0;
+}
+/** How many execution-log rows a store keeps (the oldest go first). */
+export const EXECUTION_LOG_RETENTION = 100_000;
+
 /** The p95 of a list of durations (nearest-rank). 0 for an empty list. */
 export function percentile95(durations: readonly number[]): number {
   if (durations.length === 0) return 0;
@@ -47,7 +74,5 @@ export function percentile95(durations: readonly number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? 0;
 }
 
-/** How many recent runs of a skill its p95 is computed over. */
+/** How many recent runs of a skill the PostgreSQL store computes its p95 over. */
 export const P95_WINDOW = 1000;
-/** How many execution-log rows a store keeps (the oldest go first). */
-export const EXECUTION_LOG_RETENTION = 100_000;

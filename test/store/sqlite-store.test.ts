@@ -21,7 +21,7 @@ describe("SqliteStore", () => {
     await store.close();
   });
 
-  it(".recordExecution() - counts atomically and keeps the p95 of recent runs", async () => {
+  it(".recordExecution() - counts atomically and keeps the p95 within 3 %", async () => {
     const store = new SqliteStore(":memory:");
     await store.save(request("a"));
     const runs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -31,7 +31,8 @@ describe("SqliteStore", () => {
       ),
     );
     const stats = (await store.get("a"))?.stats;
-    expect(stats).toMatchObject({ executions: 100, successes: 90, failures: 10, timeouts: 10, successRate: 0.9, avgDurationMs: 50.5, p95DurationMs: 95 });
+    expect(stats).toMatchObject({ executions: 100, successes: 90, failures: 10, timeouts: 10, successRate: 0.9, avgDurationMs: 50.5 });
+    expect(Math.abs((stats?.p95DurationMs ?? 0) - 95) / 95).toBeLessThan(0.03);
     expect((await store.get("a"))?.version).toBe(1);
     await store.close();
   });

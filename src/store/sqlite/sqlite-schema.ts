@@ -57,6 +57,12 @@ const MIGRATIONS: readonly string[] = [
     error TEXT
   );
   CREATE INDEX executions_skill ON executions(skill_id, seq);
+  CREATE TABLE duration_buckets (
+    skill_id TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    runs INTEGER NOT NULL,
+    PRIMARY KEY (skill_id, bucket)
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -6,7 +6,7 @@ import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../ski
 import type {
   ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
 } from "../skill-store.js";
-import { EXECUTION_LOG_RETENTION, P95_WINDOW, percentile95, toSkill } from "../skill-record.js";
+import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets, toSkill } from "../skill-record.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
@@ -38,6 +38,7 @@ export class SqliteStore implements SkillStore {
   private readonly db: Database.Database;
   private readonly feed: SqliteChangeFeed;
   private readonly stmt;
+  private readonly tx;
   /** Marks this connection's rows in the change log, so its own feed skips them. */
   private readonly origin = randomUUID();
 
@@ -79,7 +80,9 @@ export class SqliteStore implements SkillStore {
       logRun: db.prepare(
         "INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      recentDurations: db.prepare(`SELECT duration_ms FROM executions WHERE skill_id = ? ORDER BY seq DESC LIMIT ${P95_WINDOW}`).pluck(),
+      countBucket: db.prepare("INSERT INTO duration_buckets (skill_id, bucket, runs) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET runs = runs + 1"),
+      buckets: db.prepare("SELECT bucket, runs FROM duration_buckets WHERE skill_id = ? ORDER BY bucket").raw(),
+      dropBuckets: db.prepare("DELETE FROM duration_buckets WHERE skill_id = ?"),
       setP95: db.prepare("UPDATE skills SET p95_duration_ms = ? WHERE id = ?"),
       trimRuns: db.prepare("DELETE FROM executions WHERE seq <= ?"),
       count: db.prepare("SELECT count(*) FROM skills").pluck(),
@@ -87,6 +90,13 @@ export class SqliteStore implements SkillStore {
       prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
     this.feed = new SqliteChangeFeed(db, this.origin);
+    // Made once: better-sqlite3 builds several functions per transaction() call.
+    this.tx = {
+      save: db.transaction((request: SaveRequest) => this.saveInTransaction(request)),
+      saveBatch: db.transaction((requests: readonly SaveRequest[]) => requests.map((r) => this.saveInTransaction(r))),
+      delete: db.transaction((id: string, expected: number | undefined) => this.deleteInTransaction(id, expected)),
+      record: db.transaction((record: ExecutionRecord) => this.recordInTransaction(record)),
+    };
   }
 
   // ---- writes -------------------------------------------------------------------------
@@ -96,11 +106,11 @@ export class SqliteStore implements SkillStore {
   }
 
   private saveSync(request: SaveRequest): SaveResult {
-    return this.db.transaction(() => this.saveInTransaction(request)).immediate();
+    return this.tx.save.immediate(request);
   }
 
   saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
-    return this.attempt(() => this.db.transaction(() => requests.map((r) => this.saveInTransaction(r))).immediate());
+    return this.attempt(() => this.tx.saveBatch.immediate(requests));
   }
 
   private saveInTransaction({ skill, hash, index, expectedVersion, author, message }: SaveRequest): SaveResult {
@@ -129,40 +139,40 @@ export class SqliteStore implements SkillStore {
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {
-    return this.attempt(() =>
-      this.db
-        .transaction(() => {
-          const current = this.stmt.current.get(id);
-          const actual = current?.version ?? 0;
-          if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
-          if (!current) return false;
-          this.stmt.deleteSkill.run(current.rowid);
-          this.stmt.deleteFts.run(current.rowid);
-          this.noteChange(id, "content");
-          return true;
-        })
-        .immediate(),
-    );
+    return this.attempt(() => this.tx.delete.immediate(id, expectedVersion));
+  }
+
+  private deleteInTransaction(id: string, expectedVersion: number | undefined): boolean {
+    const current = this.stmt.current.get(id);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
+    if (!current) return false;
+    this.stmt.deleteSkill.run(current.rowid);
+    this.stmt.dropBuckets.run(id);
+    this.stmt.deleteFts.run(current.rowid);
+    this.noteChange(id, "content");
+    return true;
   }
 
   recordExecution(record: ExecutionRecord): Promise<void> {
     return this.attempt(() => this.recordExecutionSync(record));
   }
 
-  /** Counts one run: atomic increments, the log row and the p95, in one transaction. */
-  recordExecutionSync(r: ExecutionRecord): void {
-    this.db
-      .transaction(() => {
-        const ok = r.outcome === "success" ? 1 : 0;
-        this.stmt.countRun.run(ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(), r.skillId);
-        const seq = Number(
-          this.stmt.logRun.run(r.skillId, r.version, r.agentId ?? null, r.startedAt, r.durationMs, r.outcome, r.error ?? null).lastInsertRowid,
-        );
-        this.stmt.setP95.run(percentile95(this.stmt.recentDurations.all(r.skillId) as number[]), r.skillId);
-        if (seq % 1000 === 0) this.stmt.trimRuns.run(seq - EXECUTION_LOG_RETENTION);
-        this.noteChange(r.skillId, "stats");
-      })
-      .immediate();
+  /** Counts one run: atomic increments, the log row, its duration bucket and the p95, in one transaction. */
+  recordExecutionSync(record: ExecutionRecord): void {
+    this.tx.record.immediate(record);
+  }
+
+  private recordInTransaction(r: ExecutionRecord): void {
+    const ok = r.outcome === "success" ? 1 : 0;
+    this.stmt.countRun.run(ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(), r.skillId);
+    const seq = Number(
+      this.stmt.logRun.run(r.skillId, r.version, r.agentId ?? null, r.startedAt, r.durationMs, r.outcome, r.error ?? null).lastInsertRowid,
+    );
+    this.stmt.countBucket.run(r.skillId, durationBucket(r.durationMs));
+    this.stmt.setP95.run(p95FromBuckets(this.stmt.buckets.all(r.skillId) as [number, number][]), r.skillId);
+    if (seq % 1000 === 0) this.stmt.trimRuns.run(seq - EXECUTION_LOG_RETENTION);
+    this.noteChange(r.skillId, "stats");
   }
 
   private noteChange(skillId: string, kind: "content" | "stats"): void {
