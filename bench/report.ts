@@ -24,7 +24,8 @@ export function record(row: BenchRow): void {
   const ratio = row.ratio === undefined ? "" : `  ratio ${row.ratio.toFixed(2)}`;
   const base = row.baseline === undefined ? "" : `  (baseline ${row.baselineName}: ${fmt(row.baseline)} ${row.unit})`;
   const target = row.target ? `  target ${row.target}: ${row.met ? "met" : "NOT met"}` : "";
-  console.log(`${row.suite.padEnd(10)} ${row.name.padEnd(44)} ${fmt(row.ours).padStart(10)} ${row.unit}${base}${ratio}${target}`);
+  const extra = row.extra?.["ratioToSync"] === undefined ? "" : `  (vs sync call: ${row.extra["ratioToSync"].toFixed(2)})`;
+  console.log(`${row.suite.padEnd(10)} ${row.name.padEnd(44)} ${fmt(row.ours).padStart(10)} ${row.unit}${base}${ratio}${target}${extra}`);
 }
 
 function fmt(n: number): string {
