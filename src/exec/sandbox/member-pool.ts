@@ -1,0 +1,377 @@
+/**
+ * The warm pool shared by both engines: members (child processes or worker threads) that each run
+ * one skill at a time in a context they prepared ahead. The pool owns the queue, the deadlines,
+ * aborts, tool calls and the replacement of killed members; an engine only says how to spawn one.
+ */
+import type { HostMessage, MemberMessage } from "./protocol.js";
+import { abortedOutcome, memoryOutcome, timeoutOutcome } from "./outcome.js";
+import type { Sandbox, SandboxEngineName, SandboxOutcome, SandboxRun } from "./sandbox.js";
+
+/** What the pool may do with a spawned member. */
+export interface MemberHandle {
+  /** Sends a message; throws if the member's channel is already closed. */
+  send(message: HostMessage): void;
+  /** Stops the member at once (SIGKILL, `terminate()`); idempotent. Its exit is still reported. */
+  kill(): void;
+}
+
+/** Callbacks a member reports through. `exit` is called once, however the member ended. */
+export interface MemberEvents {
+  message(message: MemberMessage): void;
+  exit(reason: string): void;
+}
+
+/** Starts one member. It must not keep the host alive (unref it) and send "ready" when warm. */
+export type SpawnMember = (events: MemberEvents) => MemberHandle;
+
+/** Options of a {@link MemberPool}. */
+export interface MemberPoolOptions {
+  engine: SandboxEngineName;
+  /** Members kept warm. */
+  size: number;
+  spawn: SpawnMember;
+  /** What a member is called in messages. */
+  memberNoun: "process" | "worker";
+  /** A member that is not ready this long after its spawn is killed. @default 20_000 */
+  startTimeoutMs?: number;
+  /** A member that does not prepare its next context this long after a run is killed. @default 2_000 */
+  recycleTimeoutMs?: number;
+}
+
+/** Counts of a pool, for tests and diagnostics. */
+export interface MemberPoolStats {
+  members: number;
+  idle: number;
+  busy: number;
+  queued: number;
+}
+
+type MemberState = "starting" | "idle" | "busy" | "recycling" | "dead";
+
+interface Member {
+  handle: MemberHandle | undefined;
+  state: MemberState;
+  task: Task | undefined;
+  watchdog: NodeJS.Timeout | undefined;
+  exited: Promise<void>;
+  /** What the member said before it gave up starting. */
+  fatal: string | undefined;
+}
+
+interface Task {
+  readonly runId: number;
+  readonly run: SandboxRun;
+  readonly resolve: (outcome: SandboxOutcome) => void;
+  readonly reject: (error: Error) => void;
+  member: Member | undefined;
+  timer: NodeJS.Timeout | undefined;
+  settled: boolean;
+  onAbort: (() => void) | undefined;
+}
+
+/** Start failures in a row after which queued runs are refused (respawning goes on with back-off). */
+const MAX_START_FAILURES = 3;
+/** Longest delay Node timers take; longer deadlines re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A {@link Sandbox} over a pool of members. Runs wait in a FIFO queue when every member is busy
+ * (never spawning on the hot path); a host timer stops each run at its deadline, queued or not.
+ */
+export class MemberPool implements Sandbox {
+  readonly engine: SandboxEngineName;
+  private readonly options: Required<MemberPoolOptions>;
+  private readonly members = new Set<Member>();
+  private readonly queue: Task[] = [];
+  private readonly readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private closed = false;
+  private startFailures = 0;
+  private lastStartError = "";
+  private replenishTimer: NodeJS.Timeout | undefined;
+  private nextRunId = 1;
+
+  constructor(options: MemberPoolOptions) {
+    this.engine = options.engine;
+    this.options = { startTimeoutMs: 20_000, recycleTimeoutMs: 2_000, ...options, size: Math.max(1, Math.floor(options.size)) };
+  }
+
+  /** Spawns the members and resolves when all are warm; rejects if they keep failing to start. */
+  start(): Promise<void> {
+    this.scheduleReplenish();
+    return this.whenReady();
+  }
+
+  /** Resolves when every member is warm and idle (e.g. after killed members were replaced). */
+  whenReady(): Promise<void> {
+    if (this.isFullyReady()) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error(`the ${this.engine} sandbox is closed`));
+    return new Promise((resolve, reject) => {
+      // Members are unref'd; keep the host alive while someone waits for them.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      const release = (): void => clearInterval(keepAlive);
+      this.readyWaiters.push({ resolve: () => (release(), resolve()), reject: (error) => (release(), reject(error)) });
+    });
+  }
+
+  /** Current counts. */
+  stats(): MemberPoolStats {
+    let idle = 0;
+    let busy = 0;
+    for (const member of this.members) {
+      if (member.state === "idle") idle++;
+      else if (member.state === "busy") busy++;
+    }
+    return { members: this.members.size, idle, busy, queued: this.queue.length };
+  }
+
+  run(run: SandboxRun): Promise<SandboxOutcome> {
+    if (this.closed) return Promise.reject(new Error(`the ${this.engine} sandbox is closed; runs after close() are refused`));
+    if (run.signal?.aborted) return Promise.resolve(abortedOutcome());
+    if (!(run.deadline > performance.now())) return Promise.resolve(timeoutOutcome());
+    if (this.startFailures >= MAX_START_FAILURES && !this.hasWorkingMember()) return Promise.reject(this.startError());
+    return new Promise<SandboxOutcome>((resolve, reject) => {
+      const task: Task = { runId: this.nextRunId++, run, resolve, reject, member: undefined, timer: undefined, settled: false, onAbort: undefined };
+      this.armDeadline(task);
+      if (run.signal) {
+        const onAbort = (): void => this.stopTask(task, abortedOutcome());
+        task.onAbort = onAbort;
+        run.signal.addEventListener("abort", onAbort, { once: true });
+      }
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.replenishTimer) clearTimeout(this.replenishTimer);
+    const error = new Error(`the ${this.engine} sandbox was closed during the run`);
+    for (const task of [...this.queue]) this.finish(task, error);
+    const exits: Promise<void>[] = [];
+    for (const member of [...this.members]) {
+      if (member.task) this.finish(member.task, error);
+      exits.push(member.exited);
+      this.killMember(member);
+    }
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new Error(`the ${this.engine} sandbox was closed`));
+    // A ref'd timer: the caller awaits close(), so the host must stay alive until members are gone.
+    let cap: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise<void>((resolve) => (cap = setTimeout(resolve, 2_000)))]);
+    clearTimeout(cap);
+  }
+
+  // ——— runs ———
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const member = this.idleMember();
+      if (!member?.handle) return;
+      const task = this.queue.shift() as Task;
+      member.state = "busy";
+      member.task = task;
+      task.member = member;
+      try {
+        member.handle.send({
+          type: "run",
+          runId: task.runId,
+          code: task.run.code,
+          contextJson: task.run.contextJson,
+          toolNames: [...task.run.toolNames],
+          timeoutMs: Math.max(0, task.run.deadline - performance.now()),
+        });
+      } catch {
+        // The member's channel closed under us: give the run to another member.
+        member.task = undefined;
+        task.member = undefined;
+        this.queue.unshift(task);
+        this.killMember(member);
+      }
+    }
+  }
+
+  private armDeadline(task: Task): void {
+    const left = task.run.deadline - performance.now();
+    task.timer = setTimeout(() => this.onDeadline(task), Math.min(Math.max(left, 0), MAX_TIMER_MS));
+  }
+
+  private onDeadline(task: Task): void {
+    if (task.settled) return;
+    // Timers may fire up to 1 ms early (whole milliseconds); never stop a run before its deadline.
+    if (task.run.deadline > performance.now()) return this.armDeadline(task);
+    this.stopTask(task, timeoutOutcome());
+  }
+
+  /** Settles a run first, then kills the member that runs it (a respawn follows later). */
+  private stopTask(task: Task, outcome: SandboxOutcome): void {
+    if (task.settled) return;
+    const member = task.member;
+    this.finish(task, outcome);
+    if (member) this.killMember(member);
+  }
+
+  private finish(task: Task, result: SandboxOutcome | Error): void {
+    if (task.settled) return;
+    task.settled = true;
+    clearTimeout(task.timer);
+    if (task.onAbort) task.run.signal?.removeEventListener("abort", task.onAbort);
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    if (result instanceof Error) task.reject(result);
+    else task.resolve(result);
+  }
+
+  private callTool(member: Member, task: Task, callId: number, name: string, argsJson: string): void {
+    const reply = (ok: boolean, text: string): void => {
+      if (task.settled || member.task !== task || !member.handle) return;
+      try {
+        member.handle.send(ok ? { type: "tool-result", runId: task.runId, callId, ok: true, json: text } : { type: "tool-result", runId: task.runId, callId, ok: false, message: text });
+      } catch {
+        // The member is gone; its exit settles the run.
+      }
+    };
+    if (!task.run.toolNames.includes(name)) return reply(false, `no tool named "${name}" was given to this run`);
+    let pending: Promise<string>;
+    try {
+      pending = Promise.resolve(task.run.callTool(name, argsJson));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (json) => reply(true, typeof json === "string" ? json : "null"),
+      (error: unknown) => reply(false, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  // ——— members ———
+
+  private onMessage(member: Member, message: MemberMessage): void {
+    switch (message.type) {
+      case "ready": {
+        if (member.state !== "starting" && member.state !== "recycling") return;
+        if (member.state === "starting") this.startFailures = 0;
+        clearTimeout(member.watchdog);
+        member.state = "idle";
+        this.pump();
+        this.notifyReady();
+        return;
+      }
+      case "tool-call": {
+        const task = member.task;
+        if (task && !task.settled && task.runId === message.runId) this.callTool(member, task, message.callId, message.name, message.argsJson);
+        return;
+      }
+      case "done": {
+        const task = member.task;
+        if (!task || task.runId !== message.runId) return;
+        member.task = undefined;
+        task.member = undefined;
+        member.state = "recycling";
+        member.watchdog = setTimeout(() => this.killMember(member), this.options.recycleTimeoutMs).unref();
+        this.finish(task, message.outcome);
+        return;
+      }
+      case "fatal": {
+        member.fatal = message.message;
+        return;
+      }
+    }
+  }
+
+  private onExit(member: Member, reason: string): void {
+    if (member.state === "dead") return;
+    const wasStarting = member.state === "starting";
+    member.state = "dead";
+    clearTimeout(member.watchdog);
+    this.members.delete(member);
+    const task = member.task;
+    member.task = undefined;
+    if (task) this.finish(task, memoryOutcome(`the sandbox ${this.options.memberNoun} stopped during the run (${reason}); the likely cause is running out of memory`));
+    if (wasStarting) this.onStartFailure(member.fatal ?? reason);
+    this.scheduleReplenish();
+  }
+
+  private killMember(member: Member): void {
+    if (member.state === "dead") return;
+    const wasStarting = member.state === "starting";
+    member.state = "dead";
+    clearTimeout(member.watchdog);
+    this.members.delete(member);
+    member.task = undefined;
+    member.handle?.kill();
+    if (wasStarting && !this.closed) this.onStartFailure(`did not start within ${this.options.startTimeoutMs} ms`);
+    this.scheduleReplenish();
+  }
+
+  private onStartFailure(reason: string): void {
+    this.startFailures++;
+    this.lastStartError = reason;
+    if (this.startFailures < MAX_START_FAILURES || this.hasWorkingMember()) return;
+    const error = this.startError();
+    for (const task of [...this.queue]) this.finish(task, error);
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  private scheduleReplenish(): void {
+    if (this.closed || this.replenishTimer || this.members.size >= this.options.size) return;
+    const delay = this.startFailures === 0 ? 0 : Math.min(100 * 2 ** (this.startFailures - 1), 30_000);
+    this.replenishTimer = setTimeout(() => {
+      this.replenishTimer = undefined;
+      // One spawn per turn of the event loop: fork() blocks the host for 10–20 ms each.
+      if (!this.closed && this.members.size < this.options.size) this.spawnMember();
+      this.scheduleReplenish();
+    }, delay).unref();
+  }
+
+  private spawnMember(): void {
+    let markExited: () => void = () => undefined;
+    const member: Member = { handle: undefined, state: "starting", task: undefined, watchdog: undefined, exited: new Promise((resolve) => (markExited = resolve)), fatal: undefined };
+    this.members.add(member);
+    let exitedEarly: string | undefined;
+    const events: MemberEvents = {
+      message: (message) => this.onMessage(member, message),
+      exit: (reason) => {
+        markExited();
+        if (member.handle) this.onExit(member, reason);
+        else exitedEarly = reason;
+      },
+    };
+    try {
+      member.handle = this.options.spawn(events);
+    } catch (error) {
+      exitedEarly = error instanceof Error ? error.message : String(error);
+      markExited();
+    }
+    if (exitedEarly !== undefined) {
+      member.handle = { send: () => undefined, kill: () => undefined };
+      this.onExit(member, exitedEarly);
+      return;
+    }
+    member.watchdog = setTimeout(() => this.killMember(member), this.options.startTimeoutMs).unref();
+  }
+
+  // ——— helpers ———
+
+  private idleMember(): Member | undefined {
+    for (const member of this.members) if (member.state === "idle") return member;
+    return undefined;
+  }
+
+  private hasWorkingMember(): boolean {
+    for (const member of this.members) if (member.state !== "starting") return true;
+    return false;
+  }
+
+  private isFullyReady(): boolean {
+    return this.members.size >= this.options.size && this.stats().idle >= this.options.size;
+  }
+
+  private notifyReady(): void {
+    if (!this.isFullyReady()) return;
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+  }
+
+  private startError(): Error {
+    return new Error(`the ${this.engine} sandbox cannot start its ${this.options.memberNoun === "process" ? "processes" : "workers"}: ${this.lastStartError || "unknown reason"}`);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Host side of a QuickJS member: starts the worker thread that runs {@link QuickJsRunner}.
+ */
+import { Worker } from "node:worker_threads";
+import { memberEnv, type MemberScript } from "../member-script.js";
+import type { MemberHandle, MemberEvents, SpawnMember } from "../member-pool.js";
+import { isMemberMessage } from "../protocol.js";
+import type { QuickJsWorkerData } from "./quickjs-worker.js";
+
+/** A worker's V8 stack, in MB; QuickJS's own stack limit (1 MB) must stay well inside it. */
+const WORKER_STACK_MB = 4;
+
+/**
+ * Returns a spawner of QuickJS worker threads. Workers are unref'd, get an empty environment
+ * copy, and are stopped with `terminate()`, which also interrupts WASM code.
+ */
+export function spawnQuickJsWorker(script: MemberScript, config: QuickJsWorkerData): SpawnMember {
+  return (events: MemberEvents): MemberHandle => {
+    const worker = new Worker(script.url, { workerData: config, env: memberEnv(), resourceLimits: { stackSizeMb: WORKER_STACK_MB }, stdout: false, stderr: false });
+    worker.unref();
+    // Discard the worker's own output (an engine abort message must not reach the host's stdio).
+    // worker.stdout.resume();
+    // worker.stderr.resume();
+    let failure = "";
+    worker.on("message", (message: unknown) => {
+      if (isMemberMessage(message)) events.message(message);
+    });
+    worker.on("error", (error) => {
+      failure = error.message;
+    });
+    worker.once("exit", (code) => events.exit(failure ? `exit code ${code}: ${failure}` : `exit code ${code}`));
+    return {
+      send(message) {
+        worker.postMessage(message);
+      },
+      kill() {
+        void worker.terminate();
+      },
+    };
+  };
+}
