@@ -1,10 +1,267 @@
-import { StoreUnavailableError } from "../../errors.js";
-import type { SkillStore } from "../skill-store.js";
+import { randomUUID } from "node:crypto";
+import { VersionConflictError } from "../../errors.js";
+import { canonicalJson } from "../../skill/content-hash.js";
+import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
+import type {
+  ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, TextQuery,
+} from "../skill-store.js";
+import { EXECUTION_LOG_RETENTION, P95_WINDOW, toSkill } from "../skill-record.js";
+import { PostgresChangeFeed } from "./postgres-change-feed.js";
+import { openFailure, parsePostgresUrl, type PostgresLocation } from "./postgres-connection.js";
+import {
+  RANK_WEIGHTS, TS_CONFIG, filterConditions, pgText, pgTextOrNull, searchFields, searchVectorSql, tsqueryText, whereClause,
+} from "./postgres-filters.js";
+import { PostgresRunner, type Transaction } from "./postgres-runner.js";
+import { migrate } from "./postgres-schema.js";
 
-/** The PostgreSQL store (shared by many machines). */
-export class PostgresStore {
-  /** Connects, migrates, and starts listening for other machines' changes. */
-  static async open(url: string): Promise<SkillStore> {
-    throw new StoreUnavailableError(`the PostgreSQL store is not built yet; cannot open ${url.replace(/\/\/[^@]*@/, "//***@")}`);
+const SKILL_COLUMNS =
+  "s.content, s.version, s.created_at, s.updated_at, s.executions, s.successes, s.failures, s.timeouts, s.total_duration_ms, s.p95_duration_ms, s.last_executed_at";
+interface SkillRow {
+  content: string; version: number; created_at: Date; updated_at: Date;
+  executions: string; successes: string; failures: string; timeouts: string;
+  total_duration_ms: number; p95_duration_ms: number; last_executed_at: Date | null;
+}
+interface CurrentRow { version: number; hash: string; updated_at: Date }
+interface VersionRow { skill_id: string; version: number; saved_at: Date; hash: string; author: string | null; message: string | null; content: string }
+
+// $1 id, $2 content, $3 hash, $4 category, $5 tags, $6 now, $7 author, $8 message, $9-$12 search texts.
+const RECORD_VERSION = "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) SELECT $1, version, $6, $3, $7, $8, $2 FROM saved RETURNING version";
+const INSERT_SKILL = `WITH saved AS (
+  INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
+  VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE skill_id = $1), $2, $3, $4, $5, ${searchVectorSql(9)}, $6, $6)
+  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`;
+const UPDATE_SKILL = `WITH saved AS (
+  UPDATE skills SET version = version + 1, content = $2, hash = $3, category = $4, tags = $5, search = ${searchVectorSql(9)}, updated_at = $6
+  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`;
+// $1 id, $2 success, $3 failure, $4 timeout, $5 duration, $6 now.
+const COUNT_RUN = `UPDATE skills SET executions = executions + 1, successes = successes + $2, failures = failures + $3, timeouts = timeouts + $4,
+  total_duration_ms = total_duration_ms + $5, last_executed_at = $6 WHERE id = $1`;
+// $1 id, $2 version, $3 agent, $4 started, $5 duration, $6 outcome, $7 error. The p95 (nearest rank, like `percentile95`)
+// covers the new run and the P95_WINDOW - 1 before it, since the skill was (re)created.
+const LOG_RUN = `WITH logged AS (
+  INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq),
+p95 AS (
+  UPDATE skills s SET p95_duration_ms = (SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY d) FROM (
+    SELECT $5::float8 AS d UNION ALL (SELECT e.duration_ms FROM executions e WHERE e.skill_id = $1 AND e.started_at >= s.created_at
+    ORDER BY e.seq DESC LIMIT ${P95_WINDOW - 1})) recent)
+  WHERE s.id = $1)
+SELECT seq::text FROM logged`;
+
+/**
+ * The PostgreSQL store, shared by many processes and machines. Saves are compare-and-swap
+ * under a row lock (`SELECT … FOR UPDATE`, `INSERT … ON CONFLICT DO NOTHING` for a new id);
+ * the weighted `tsvector` is written in the same statement as the row; every writing
+ * transaction sends `pg_notify` so other instances drop exactly what changed.
+ *
+ * @example
+ * const store = await PostgresStore.open("postgres://postgres@127.0.0.1:5432/app?schema=team_a");
+ */
+export class PostgresStore implements SkillStore {
+  readonly kind = "postgres";
+  readonly sync = undefined;
+  private readonly runner: PostgresRunner;
+  private readonly feed: PostgresChangeFeed;
+  private closing: Promise<void> | undefined;
+
+  private constructor(location: PostgresLocation) {
+    const origin = randomUUID();
+    this.runner = new PostgresRunner(location, origin);
+    this.feed = new PostgresChangeFeed(location.config, location.channel, origin);
   }
+
+  /**
+   * Connects, creates the schema or migrates it (once, under an advisory lock), and starts
+   * listening for other instances' changes. Rejects with `StoreUnavailableError` naming the
+   * problem (server down, unknown database, login refused, …) within about 5 s.
+   */
+  static async open(url: string): Promise<SkillStore> {
+    const location = parsePostgresUrl(url);
+    const store = new PostgresStore(location);
+    try {
+      const client = await store.runner.pool.connect();
+      try {
+        await migrate(client, location.schema);
+      } finally {
+        client.release();
+      }
+      await store.feed.start();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw openFailure(error, location);
+    }
+    return store;
+  }
+
+  // ---- writes -------------------------------------------------------------------------
+
+  save(request: SaveRequest): Promise<SaveResult> {
+    return this.runner.transaction((tx) => saveIn(tx, request));
+  }
+
+  saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
+    return this.runner.transaction(async (tx) => {
+      const results: SaveResult[] = [];
+      for (const request of requests) results.push(await saveIn(tx, request));
+      return results;
+    });
+  }
+
+  delete(id: string, expectedVersion?: number): Promise<boolean> {
+    return this.runner.transaction(async (tx) => {
+      const [current] = await tx.query<{ version: number }>("SELECT version FROM skills WHERE id = $1 FOR UPDATE", [pgText(id)]);
+      const actual = current?.version ?? 0;
+      if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
+      if (!current) return false;
+      await tx.query("DELETE FROM skills WHERE id = $1", [pgText(id)]);
+      tx.notify({ skillId: id, kind: "content" });
+      return true;
+    });
+  }
+
+  /** Counts one run: atomic increments under the row lock, the log row and the p95 in SQL, in one transaction. */
+  recordExecution(r: ExecutionRecord): Promise<void> {
+    return this.runner.transaction(async (tx) => {
+      const ok = r.outcome === "success" ? 1 : 0;
+      await tx.query(COUNT_RUN, [pgText(r.skillId), ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString()]);
+      const [logged] = await tx.query<{ seq: string }>(LOG_RUN, [
+        pgText(r.skillId), r.version, pgTextOrNull(r.agentId), r.startedAt, r.durationMs, r.outcome, pgTextOrNull(r.error),
+      ]);
+      const seq = Number(logged?.seq);
+      if (seq % 1000 === 0) await tx.query("DELETE FROM executions WHERE seq <= $1", [seq - EXECUTION_LOG_RETENTION]);
+      tx.notify({ skillId: r.skillId, kind: "stats" });
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------
+
+  async get(id: string): Promise<Skill | undefined> {
+    const [row] = await this.runner.query<SkillRow>(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = $1`, [pgText(id)]);
+    return row && rowToSkill(row);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Skill[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.runner.query<SkillRow & { id: string }>(`SELECT s.id, ${SKILL_COLUMNS} FROM skills s WHERE s.id = ANY($1::text[])`, [ids.map(pgText)]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const skills: Skill[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) skills.push(rowToSkill(row));
+    }
+    return skills;
+  }
+
+  async getVersion(id: string): Promise<SkillVersion | undefined> {
+    const [current] = await this.runner.query<CurrentRow>("SELECT version, hash, updated_at FROM skills WHERE id = $1", [pgText(id)]);
+    return current && { skillId: id, version: current.version, savedAt: current.updated_at.toISOString(), hash: current.hash };
+  }
+
+  async list(filter: SkillFilter & { limit: number; offset: number }): Promise<Skill[]> {
+    const params: unknown[] = [];
+    const where = whereClause(filterConditions(filter, params));
+    const limit = Number.isFinite(filter.limit) ? filter.limit : null;
+    const sql = `SELECT ${SKILL_COLUMNS} FROM skills s ${where} ORDER BY s.id LIMIT $${params.push(limit)} OFFSET $${params.push(filter.offset)}`;
+    return (await this.runner.query<SkillRow>(sql, params)).map(rowToSkill);
+  }
+
+  async listByReliability(filter: SkillFilter, limit: number): Promise<Skill[]> {
+    const params: unknown[] = [];
+    const where = whereClause(filterConditions(filter, params));
+    const order = "(s.successes + 1.0) / (s.executions + 2.0) DESC, s.executions DESC, s.id";
+    const sql = `SELECT ${SKILL_COLUMNS} FROM skills s ${where} ORDER BY ${order} LIMIT $${params.push(Number.isFinite(limit) ? limit : null)}`;
+    return (await this.runner.query<SkillRow>(sql, params)).map(rowToSkill);
+  }
+
+  async search(query: TextQuery, filter: SkillFilter, limit: number): Promise<SearchCandidate[]> {
+    const text = tsqueryText(query);
+    if (text === "") return [];
+    const params: unknown[] = [text];
+    const conditions = ["s.search @@ q", ...filterConditions(filter, params)];
+    const sql = `SELECT ${SKILL_COLUMNS}, ts_rank('${RANK_WEIGHTS}', s.search, q) AS score
+      FROM skills s, to_tsquery('${TS_CONFIG}', $1) q ${whereClause(conditions)}
+      ORDER BY score DESC, s.id LIMIT $${params.push(Number.isFinite(limit) ? limit : null)}`;
+    const rows = await this.runner.query<SkillRow & { score: number }>(sql, params);
+    return rows.map((row) => ({ skill: rowToSkill(row), score: row.score }));
+  }
+
+  async history(id: string): Promise<VersionRecord[]> {
+    return (await this.runner.query<VersionRow>("SELECT * FROM skill_versions WHERE skill_id = $1 ORDER BY version", [pgText(id)])).map(toVersionRecord);
+  }
+
+  async versionRecord(id: string, version: number): Promise<VersionRecord | undefined> {
+    const [row] = await this.runner.query<VersionRow>("SELECT * FROM skill_versions WHERE skill_id = $1 AND version = $2", [pgText(id), version]);
+    return row && toVersionRecord(row);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  watch(onChange: (changes: StoreChange[]) => void): () => void {
+    return this.feed.subscribe(onChange);
+  }
+
+  /** Ends the listening connection and the pool; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // The sockets are unref'd; a ref'd timer keeps the process up until they have ended,
+      // or a program whose last step is `await close()` would exit with the await unsettled.
+      const hold = setInterval(() => undefined, 60_000);
+      try {
+        await this.feed.stop();
+        await this.runner.end();
+      } finally {
+        clearInterval(hold);
+      }
+    })();
+    return this.closing;
+  }
+
+  /** How many times the change feed reconnected (diagnostics and tests). */
+  get feedReconnects(): number {
+    return this.feed.reconnectCount;
+  }
+}
+
+/** One save inside a transaction: compare-and-swap on the locked row, then the new version. */
+async function saveIn(tx: Transaction, { skill, hash, index, expectedVersion, author, message }: SaveRequest): Promise<SaveResult> {
+  for (let round = 1; ; round++) {
+    const [current] = await tx.query<CurrentRow>("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE", [skill.id]);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
+    if (current && current.hash === hash) {
+      return { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at.toISOString(), hash } };
+    }
+    const now = new Date().toISOString();
+    const params = [
+      skill.id, canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText), now, pgTextOrNull(author), pgTextOrNull(message),
+      ...searchFields(index),
+    ];
+    // A new id: another writer may create it first; then ON CONFLICT inserts nothing and we look again.
+    const [saved] = await tx.query<{ version: number }>(current ? UPDATE_SKILL : INSERT_SKILL, params);
+    if (saved) {
+      tx.notify({ skillId: skill.id, kind: "content" });
+      return { changed: true, version: { skillId: skill.id, version: saved.version, savedAt: now, hash } };
+    }
+    if (round >= 5) throw new Error(`skill "${skill.id}" kept changing while it was being saved; retry`);
+  }
+}
+
+function rowToSkill(row: SkillRow): Skill {
+  return toSkill(JSON.parse(row.content) as SkillContent, row.version, row.created_at.toISOString(), row.updated_at.toISOString(), {
+    executions: Number(row.executions),
+    successes: Number(row.successes),
+    failures: Number(row.failures),
+    timeouts: Number(row.timeouts),
+    totalDurationMs: row.total_duration_ms,
+    p95DurationMs: row.p95_duration_ms,
+    lastExecutedAt: row.last_executed_at && row.last_executed_at.toISOString(),
+  });
+}
+
+function toVersionRecord(row: VersionRow): VersionRecord {
+  const record: VersionRecord = {
+    skillId: row.skill_id, version: row.version, savedAt: row.saved_at.toISOString(), hash: row.hash, skill: JSON.parse(row.content),
+  };
+  if (row.author !== null) record.author = row.author;
+  if (row.message !== null) record.message = row.message;
+  return record;
 }

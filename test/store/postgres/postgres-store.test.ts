@@ -1,0 +1,158 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { indexedText } from "../../../src/search/analyzer.js";
+import { prepareQuery } from "../../../src/search/prepare-query.js";
+import { contentHash } from "../../../src/skill/content-hash.js";
+import type { SkillInput } from "../../../src/skill/skill.js";
+import { normalizeSkill } from "../../../src/skill/validate-skill.js";
+import { tsqueryText } from "../../../src/store/postgres/postgres-filters.js";
+import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
+import { P95_WINDOW, percentile95 } from "../../../src/store/skill-record.js";
+import type { SaveRequest, SkillStore } from "../../../src/store/skill-store.js";
+import { skill } from "../../support/skills.js";
+import { PG_AVAILABLE, PG_BASE_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
+
+function request(input: SkillInput, extra: Partial<SaveRequest> = {}): SaveRequest {
+  const content = normalizeSkill(input, { limits: false });
+  return { skill: content, hash: contentHash(content), index: indexedText(content), ...extra };
+}
+
+describe("postgres: query text", () => {
+  it("tsqueryText() - quotes every form and keeps only letters and digits", () => {
+    expect(tsqueryText({ groups: [["logging*"], ["in"]] })).toBe("'logging':* | 'in'");
+    expect(tsqueryText({ groups: [["a'b*", "c\\d"], ["*"], []] })).toBe("('ab':* | 'cd')");
+    expect(tsqueryText({ groups: [["'&|!():*<->"]] })).toBe("");
+  });
+});
+
+describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
+  let store: SkillStore;
+  let url: string;
+  beforeAll(async () => {
+    url = pgSchemaUrl();
+    store = await PostgresStore.open(url);
+    await store.saveBatch([
+      request(skill("nav_login", { name: "Log in to a website", description: "Fills the login form", category: "browser", tags: ["auth", "browser"] })),
+      request(skill("extract_table", { name: "Extract table data", description: "Reads an HTML table into rows", category: "data", tags: ["scrape"] })),
+      request(skill("send_email", { name: "Send an email", description: "Sends a message over SMTP", category: "comms", tags: ["email"] })),
+    ]);
+  });
+  afterAll(async () => store.close());
+
+  it(".search() - any text a user types is safe: never an error", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 60 }), async (text) => {
+        const found = await store.search(prepareQuery(text), {}, 10);
+        expect(Array.isArray(found)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    const nasty = { groups: [["'); DROP TABLE skills; --*"], ["\\'*"], ["x".repeat(5000)], ["ünïcødé*", "日本語"], ["0*"]] };
+    await expect(store.search(nasty, {}, 10)).resolves.toBeInstanceOf(Array);
+  });
+
+  it(".search() - weights: a name match ranks above a description match", async () => {
+    await store.save(request(skill("mentions_table", { name: "Something else", description: "Mentions a table once" })));
+    const found = await store.search(prepareQuery("table"), {}, 10);
+    expect(found.map((c) => c.skill.id).slice(0, 2)).toEqual(["extract_table", "mentions_table"]);
+    expect(found[0]?.score).toBeGreaterThan(found[1]?.score ?? Infinity);
+    await store.delete("mentions_table");
+  });
+
+  it(".list() / .getMany() - limit may be Infinity; getMany keeps the order asked for", async () => {
+    expect((await store.list({ limit: Infinity, offset: 1 })).map((s) => s.id)).toEqual(["nav_login", "send_email"]);
+    expect((await store.getMany(["send_email", "nope", "extract_table"])).map((s) => s.id)).toEqual(["send_email", "extract_table"]);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it(".save() - text PostgreSQL cannot hold (NUL) is stored and found, content round-trips exactly", async () => {
+    const input = skill("nul", { name: "a\0b", category: "c\0t", tags: ["t\0g"], metadata: { big: 12345678901234567890, n: 0.1, s: "\0\u{1F600}" } });
+    const saved = await store.save(request(input, { author: "me\0", message: "m" }));
+    const got = await store.get("nul");
+    expect(got?.name).toBe("a\0b");
+    expect(got?.metadata).toEqual(input.metadata);
+    expect(contentHash(normalizeSkill(pickContent(got as object), { limits: false }))).toBe(saved.version.hash);
+    expect((await store.list({ category: "c\0t", tags: ["t\0g"], limit: 10, offset: 0 })).map((s) => s.id)).toEqual(["nul"]);
+    expect((await store.history("nul"))[0]?.author).toBe("me\uFFFD");
+    await store.delete("nul");
+  });
+
+  it(".recordExecution() - p95 is computed in SQL over the last P95_WINDOW runs", async () => {
+    await store.save(request(skill("timed")));
+    const durations = Array.from({ length: P95_WINDOW + 40 }, (_, i) => (i * 7919) % 1500);
+    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    await client.connect();
+    try {
+      // Most of the runs go straight into the log; the last few through the store.
+      const direct = durations.slice(0, -5);
+      await client.query(
+        `INSERT INTO "${pgSchemaOf(url)}".executions (skill_id, version, started_at, duration_ms, outcome) SELECT 'timed', 1, now(), d, 'success' FROM unnest($1::float8[]) AS d`,
+        [direct],
+      );
+    } finally {
+      await client.end();
+    }
+    for (const durationMs of durations.slice(-5)) {
+      await store.recordExecution({ skillId: "timed", version: 1, startedAt: new Date().toISOString(), durationMs, outcome: "timeout", error: "slow\0" });
+    }
+    const stats = (await store.get("timed"))?.stats;
+    expect(stats).toMatchObject({ executions: 5, successes: 0, failures: 5, timeouts: 5 });
+    expect(stats?.p95DurationMs).toBe(percentile95(durations.slice(-P95_WINDOW)));
+    expect(stats?.lastExecutedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // A deleted and re-added skill starts its stats, p95 included, afresh.
+    await store.delete("timed");
+    await store.save(request(skill("timed")));
+    await store.recordExecution({ skillId: "timed", version: 2, startedAt: new Date().toISOString(), durationMs: 3, outcome: "success" });
+    expect((await store.get("timed"))?.stats).toMatchObject({ executions: 1, p95DurationMs: 3 });
+  });
+
+  it("?schema= with capitals is its own schema, created on first use", async () => {
+    const mixed = new URL(pgSchemaUrl());
+    mixed.searchParams.set("schema", `${pgSchemaOf(mixed.toString())}_MiXed`);
+    const other = await PostgresStore.open(mixed.toString());
+    try {
+      expect(await other.list({ limit: 10, offset: 0 })).toEqual([]);
+      await other.save(request(skill("only_here")));
+      expect((await store.get("only_here"))).toBeUndefined();
+      expect((await other.get("only_here"))?.id).toBe("only_here");
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe.skipIf(!PG_AVAILABLE)("postgres: process lifetime", () => {
+  const script = fileURLToPath(new URL("./open-and-leave.mts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url));
+
+  for (const mode of ["close", "no-close"]) {
+    it(`a process that used the store exits by itself (${mode})`, async () => {
+      const child = spawn(process.execPath, ["--import", tsx, script, pgSchemaUrl(), mode], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+      const started = performance.now();
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          resolve(-1);
+        }, 15_000);
+        child.on("exit", (exitCode) => {
+          clearTimeout(timer);
+          resolve(exitCode);
+        });
+      });
+      expect(output).toContain("wrote");
+      expect(code).toBe(0);
+      expect(performance.now() - started).toBeLessThan(12_000);
+    });
+  }
+});
+
+function pickContent(skillRecord: object): Record<string, unknown> {
+  const { version: _v, createdAt: _c, updatedAt: _u, stats: _s, ...content } = skillRecord as Record<string, unknown>;
+  return content;
+}
