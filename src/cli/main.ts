@@ -1,30 +1,20 @@
 #!/usr/bin/env node
-/** The `skill-library` command line. */
-import { Command } from "commander";
-import { getSkillLibrary } from "../index.js";
+/** The `skill-library` command line: runs the program, reports errors, exits with 0, 1 or 2. */
+import { createProgram } from "./program.js";
+import { reportError } from "./report-error.js";
 
-interface DemoModule {
-  main(print?: (line: string) => void): Promise<unknown>;
+const { program } = createProgram();
+// A closed pipe (`skill-library search "" | head -1`) ends the process quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+let exitCode: number;
+try {
+  await program.parseAsync();
+  exitCode = typeof process.exitCode === "number" ? process.exitCode : 0;
+} catch (error) {
+  exitCode = reportError(error, program.opts());
 }
-
-const program = new Command("skill-library")
-  .description("Shared, durable skill memory for AI agents")
-  .option("--store <url>", "store: a file path, sqlite:PATH, :memory: or postgres://… (default: $SKILL_LIBRARY_URL or ./skills.db)");
-
-program
-  .command("demo")
-  .description("run the guide's two examples (basic use; five concurrent agents)")
-  .addHelpText("after", "\nExample:\n  $ skill-library demo --store ./skills.db")
-  .action(async () => {
-    const store = program.opts<{ store?: string }>().store;
-    const library = getSkillLibrary(store ? { store } : {});
-    for (const [title, file] of [["Basic usage", "basic-usage.js"], ["Five concurrent agents", "concurrent-agents.js"]] as const) {
-      console.log(`\n== ${title} ==`);
-      // The examples are compiled next to the CLI (dist/examples); they are not part of src/.
-      const example = (await import(new URL(`../examples/${file}`, import.meta.url).href)) as DemoModule;
-      await example.main((line) => console.log(line));
-    }
-    await library.close();
-  });
-
-await program.parseAsync();
+// Everything is closed by now; exit at once (after stdout drains) rather than wait for stray timers.
+process.stdout.write("", () => process.exit(exitCode));

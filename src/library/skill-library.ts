@@ -95,8 +95,8 @@ export class SkillLibrary {
   }
 
   /** A skill by id, or undefined. Shows the latest stats at once. */
-  getSkill(id: string, options: { useCache?: boolean } = {}): Promise<Skill | undefined> {
-    const useCache = options.useCache ?? true;
+  getSkill(id: string, options?: { useCache?: boolean }): Promise<Skill | undefined> {
+    const useCache = options?.useCache ?? true;
     if (useCache && this.cache && !this.closed && typeof id === "string") {
       // The hot path: a hit is answered without a store call, a lock or an async frame.
       const hit = this.cache.get(`skill:${id}`) as Skill | undefined;
