@@ -37,6 +37,20 @@ describe("SqliteStore", () => {
     await store.close();
   });
 
+  it(".recordExecution() - keeps the execution log within its retention bound", async () => {
+    const store = new SqliteStore(":memory:", { executionLogRetention: 50 });
+    await store.save(request("a"));
+    for (let i = 0; i < 230; i++) {
+      await store.recordExecution({ skillId: "a", version: 1, agentId: "agent-1", startedAt: new Date().toISOString(), durationMs: 1, outcome: "success" });
+    }
+    const rows = (store as unknown as { db: { prepare(sql: string): { get(): unknown } } }).db.prepare("SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM executions").get() as { n: number; lo: number; hi: number };
+    expect(rows.hi).toBe(230);
+    expect(rows.n).toBeLessThanOrEqual(100);
+    expect(rows.n).toBeGreaterThanOrEqual(50);
+    expect((await store.get("a"))?.stats.executions).toBe(230);
+    await store.close();
+  });
+
   it(".watch() - reports exactly which skills another connection changed", async () => {
     const { tempDir } = await import("../support/stores.js");
     const file = `${tempDir()}/feed.db`;

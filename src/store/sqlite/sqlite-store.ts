@@ -42,7 +42,14 @@ export class SqliteStore implements SkillStore {
   /** Marks this connection's rows in the change log, so its own feed skips them. */
   private readonly origin = randomUUID();
 
-  constructor(readonly path: string) {
+  private readonly retention: number;
+
+  /** Opens (creating or migrating) the store file; `executionLogRetention` bounds the execution log. */
+  constructor(
+    readonly path: string,
+    options: { executionLogRetention?: number } = {},
+  ) {
+    this.retention = options.executionLogRetention ?? EXECUTION_LOG_RETENTION;
     try {
       this.db = new Database(path, { timeout: 10_000 });
       if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
@@ -171,7 +178,8 @@ export class SqliteStore implements SkillStore {
     );
     this.stmt.countBucket.run(r.skillId, durationBucket(r.durationMs));
     this.stmt.setP95.run(p95FromBuckets(this.stmt.buckets.all(r.skillId) as [number, number][]), r.skillId);
-    if (seq % 1000 === 0) this.stmt.trimRuns.run(seq - EXECUTION_LOG_RETENTION);
+    // Trimming now and then keeps the log between retention and retention + 1,000 rows.
+    if (seq % Math.min(1000, this.retention) === 0) this.stmt.trimRuns.run(seq - this.retention);
     this.noteChange(r.skillId, "stats");
   }
 
