@@ -3,48 +3,11 @@
  * one skill at a time in a context they prepared ahead. The pool owns the queue, the deadlines,
  * aborts, tool calls and the replacement of killed members; an engine only says how to spawn one.
  */
-import type { HostMessage, MemberMessage } from "./protocol.js";
+import type { MemberEvents, MemberHandle, MemberPoolOptions, MemberPoolStats } from "./member.js";
+import type { MemberMessage } from "./protocol.js";
+import { relayToolCall } from "./tool-relay.js";
 import { abortedOutcome, memoryOutcome, timeoutOutcome } from "./outcome.js";
 import type { Sandbox, SandboxEngineName, SandboxOutcome, SandboxRun } from "./sandbox.js";
-
-/** What the pool may do with a spawned member. */
-export interface MemberHandle {
-  /** Sends a message; throws if the member's channel is already closed. */
-  send(message: HostMessage): void;
-  /** Stops the member at once (SIGKILL, `terminate()`); idempotent. Its exit is still reported. */
-  kill(): void;
-}
-
-/** Callbacks a member reports through. `exit` is called once, however the member ended. */
-export interface MemberEvents {
-  message(message: MemberMessage): void;
-  exit(reason: string): void;
-}
-
-/** Starts one member. It must not keep the host alive (unref it) and send "ready" when warm. */
-export type SpawnMember = (events: MemberEvents) => MemberHandle;
-
-/** Options of a {@link MemberPool}. */
-export interface MemberPoolOptions {
-  engine: SandboxEngineName;
-  /** Members kept warm. */
-  size: number;
-  spawn: SpawnMember;
-  /** What a member is called in messages. */
-  memberNoun: "process" | "worker";
-  /** A member that is not ready this long after its spawn is killed. @default 20_000 */
-  startTimeoutMs?: number;
-  /** A member that does not prepare its next context this long after a run is killed. @default 2_000 */
-  recycleTimeoutMs?: number;
-}
-
-/** Counts of a pool, for tests and diagnostics. */
-export interface MemberPoolStats {
-  members: number;
-  idle: number;
-  busy: number;
-  queued: number;
-}
 
 type MemberState = "starting" | "idle" | "busy" | "recycling" | "dead";
 
@@ -197,7 +160,8 @@ export class MemberPool implements Sandbox {
 
   private onDeadline(task: Task): void {
     if (task.settled) return;
-    // Timers may fire up to 1 ms early (whole milliseconds); never stop a run before its deadline.
+    // Node timers count whole milliseconds and may fire up to ~1 ms early: never stop a run
+    // before its deadline (the re-armed timer adds ~1 ms of lateness instead).
     if (task.run.deadline > performance.now()) return this.armDeadline(task);
     this.stopTask(task, timeoutOutcome());
   }
@@ -222,25 +186,14 @@ export class MemberPool implements Sandbox {
   }
 
   private callTool(member: Member, task: Task, callId: number, name: string, argsJson: string): void {
-    const reply = (ok: boolean, text: string): void => {
+    relayToolCall(task.run, name, argsJson, (answer) => {
       if (task.settled || member.task !== task || !member.handle) return;
       try {
-        member.handle.send(ok ? { type: "tool-result", runId: task.runId, callId, ok: true, json: text } : { type: "tool-result", runId: task.runId, callId, ok: false, message: text });
+        member.handle.send({ type: "tool-result", runId: task.runId, callId, ...answer });
       } catch {
         // The member is gone; its exit settles the run.
       }
-    };
-    if (!task.run.toolNames.includes(name)) return reply(false, `no tool named "${name}" was given to this run`);
-    let pending: Promise<string>;
-    try {
-      pending = Promise.resolve(task.run.callTool(name, argsJson));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (json) => reply(true, typeof json === "string" ? json : "null"),
-      (error: unknown) => reply(false, error instanceof Error ? error.message : String(error)),
-    );
+    });
   }
 
   // ——— members ———
@@ -306,7 +259,12 @@ export class MemberPool implements Sandbox {
   private onStartFailure(reason: string): void {
     this.startFailures++;
     this.lastStartError = reason;
-    if (this.startFailures < MAX_START_FAILURES || this.hasWorkingMember()) return;
+    if (this.startFailures < MAX_START_FAILURES) return;
+    if (this.hasWorkingMember()) {
+      // Degraded but usable: do not keep start() waiting for a member that may never come.
+      for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+      return;
+    }
     const error = this.startError();
     for (const task of [...this.queue]) this.finish(task, error);
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);

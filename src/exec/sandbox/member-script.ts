@@ -55,12 +55,13 @@ async function transpileSandboxSources(): Promise<string> {
     hash.update(relative(SANDBOX_DIR, file)).update("\0").update(text).update("\0");
     return { file, text };
   });
+  const require = createRequire(import.meta.url);
+  hash.update(readFileSync(require.resolve("typescript/package.json")));
+  const outDir = join(cacheRoot(), hash.digest("hex").slice(0, 16));
+  if (existsSync(join(outDir, "package.json"))) return outDir;
   const imported = await import("typescript");
   // A CommonJS module: its API is the default export at run time.
   const ts = (imported as { default?: typeof imported }).default ?? imported;
-  hash.update(ts.version);
-  const outDir = join(cacheRoot(), hash.digest("hex").slice(0, 16));
-  if (existsSync(join(outDir, "package.json"))) return outDir;
   const staging = `${outDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   for (const { file, text } of sources) {
     const target = join(staging, relative(SANDBOX_DIR, file)).replace(/\.ts$/, ".js");

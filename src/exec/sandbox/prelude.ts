@@ -179,10 +179,8 @@ export const PRELUDE_SOURCE = `(function (hostCall, hostSleep) {
       message = "the skill threw a value that cannot be read";
     }
     if (stack !== undefined) stack = cut(withHeader(stack, name, message), ${L.maxErrorChars});
-    const envelope = { k: "error", m: cut(message, ${L.maxErrorChars}), l: logs };
-    if (stack !== undefined) envelope.s = stack;
-    if (name !== undefined) envelope.n = name;
-    return envelope;
+    // One literal (own data properties): no setter the skill put on Object.prototype is called.
+    return { k: "error", m: cut(message, ${L.maxErrorChars}), s: stack, n: name, l: logs };
   };
 
   return function run(code, contextJson, toolNames, maxResultChars) {

@@ -60,6 +60,13 @@ for (const engine of ENGINES) {
         expect(await pool.run(makeRun("42"))).toMatchObject({ ok: false, kind: "error", message: expect.stringContaining("function expression") as unknown });
       });
 
+      it(".run() - endless recursion is a catchable stack overflow inside, and the member lives on", async () => {
+        const value = await runValue(pool, "async () => { const down = (n) => down(n + 1) + 1; try { down(0); } catch (error) { return error instanceof Error; } }");
+        expect(value).toBe(true);
+        expect(await pool.run(makeRun("async () => { const down = () => down(); down(); }"))).toMatchObject({ ok: false, kind: "error" });
+        expect(await runValue(pool, "async () => 'still here'")).toBe("still here");
+      });
+
       it(".run() - console output is captured and capped", async () => {
         const outcome = await pool.run(makeRun("async () => { console.log('a', 1, { b: 2 }); console.info('i'); console.warn('w'); console.error(new Error('e')); return 0; }"));
         if (!outcome.ok) throw new Error(JSON.stringify(outcome));

@@ -3,7 +3,7 @@
  */
 import { fork } from "node:child_process";
 import { memberEnv, type MemberScript } from "../member-script.js";
-import type { MemberHandle, MemberEvents, SpawnMember } from "../member-pool.js";
+import type { MemberEvents, MemberHandle, SpawnMember } from "../member.js";
 import { isMemberMessage, type MemberConfig } from "../protocol.js";
 
 /** Last characters of a child's stderr kept to explain a crash. */
@@ -28,9 +28,6 @@ export function spawnIvmProcess(script: MemberScript, config: MemberConfig): Spa
     child.stderr?.on("data", (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
     });
-    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
-    child.unref();
-    (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
     child.on("message", (message: unknown) => {
       if (isMemberMessage(message)) events.message(message);
     });
@@ -42,6 +39,10 @@ export function spawnIvmProcess(script: MemberScript, config: MemberConfig): Spa
       const tail = stderr.trim().split("\n").slice(-3).join(" | ");
       events.exit(tail ? `${how}: ${tail}` : how);
     });
+    // After the listeners (a "message" listener may ref the channel again).
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    child.unref();
+    (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
     return {
       send(message) {
         if (!child.connected) throw new Error("the child process is disconnected");

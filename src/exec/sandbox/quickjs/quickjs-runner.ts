@@ -15,7 +15,8 @@ import type { SandboxOutcome } from "../sandbox.js";
 interface Prepared {
   runtime: QuickJSRuntime;
   context: QuickJSContext;
-  run: QuickJSHandle;
+  /** The prelude's `run` function (set once the prelude ran). */
+  run: QuickJSHandle | undefined;
   runId: number | undefined;
   deadline: number;
   promise: QuickJSHandle | undefined;
@@ -59,11 +60,15 @@ export class QuickJsRunner {
     prepared.runId = message.runId;
     prepared.deadline = performance.now() + message.timeoutMs;
     const { context } = prepared;
-    const args = [context.newString(message.code), context.newString(message.contextJson), this.newStringArray(context, message.toolNames), context.newNumber(this.config.maxResultBytes)];
-    const result = context.callFunction(prepared.run, context.undefined, args);
-    for (const arg of args) arg.dispose();
-    if (result.error) return this.finish(prepared, this.failure(prepared, result.error));
-    prepared.promise = result.value;
+    try {
+      const args = [context.newString(message.code), context.newString(message.contextJson), this.newStringArray(context, message.toolNames), context.newNumber(this.config.maxResultBytes)];
+      const result = context.callFunction(prepared.run as QuickJSHandle, context.undefined, args);
+      for (const arg of args) arg.dispose();
+      if (result.error) return this.finish(prepared, this.failure(prepared, result.error));
+      prepared.promise = result.value;
+    } catch (error) {
+      return this.engineFailed(prepared, error);
+    }
     if (performance.now() >= prepared.deadline) return this.finish(prepared, timeoutOutcome());
     this.step(prepared);
   }
@@ -85,7 +90,7 @@ export class QuickJsRunner {
     const prepared: Prepared = {
       runtime,
       context: runtime.newContext(),
-      run: undefined as unknown as QuickJSHandle,
+      run: undefined,
       runId: undefined,
       deadline: Number.POSITIVE_INFINITY,
       promise: undefined,
@@ -175,9 +180,14 @@ export class QuickJsRunner {
       state.value.dispose();
       this.finish(prepared, envelopeToOutcome(envelope, this.config.maxResultBytes, isOutOfMemory));
     } catch (error) {
-      this.markBroken();
-      this.finish(prepared, { ok: false, kind: "error", message: `the QuickJS engine failed: ${error instanceof Error ? error.message : String(error)}`, logs: [] });
+      this.engineFailed(prepared, error);
     }
+  }
+
+  /** QuickJS itself threw (e.g. the WASM stack overflowed): end the run, then this worker. */
+  private engineFailed(prepared: Prepared, error: unknown): void {
+    this.markBroken();
+    this.finish(prepared, { ok: false, kind: "error", message: `the QuickJS engine failed: ${error instanceof Error ? error.message : String(error)}`, logs: [] });
   }
 
   /** Classifies an error that escaped the prelude: the deadline interrupt, memory, or else. */
@@ -216,7 +226,7 @@ export class QuickJsRunner {
       for (const deferred of prepared.deferreds) deferred.dispose();
       prepared.deferreds.clear();
       prepared.promise?.dispose();
-      prepared.run.dispose();
+      prepared.run?.dispose();
       prepared.context.dispose();
       prepared.runtime.dispose();
     } catch {

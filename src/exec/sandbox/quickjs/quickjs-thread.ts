@@ -3,7 +3,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { memberEnv, type MemberScript } from "../member-script.js";
-import type { MemberHandle, MemberEvents, SpawnMember } from "../member-pool.js";
+import type { MemberEvents, MemberHandle, SpawnMember } from "../member.js";
 import { isMemberMessage } from "../protocol.js";
 import type { QuickJsWorkerData } from "./quickjs-worker.js";
 
@@ -16,11 +16,9 @@ const WORKER_STACK_MB = 4;
  */
 export function spawnQuickJsWorker(script: MemberScript, config: QuickJsWorkerData): SpawnMember {
   return (events: MemberEvents): MemberHandle => {
-    const worker = new Worker(script.url, { workerData: config, env: memberEnv(), resourceLimits: { stackSizeMb: WORKER_STACK_MB }, stdout: false, stderr: false });
-    worker.unref();
-    // Discard the worker's own output (an engine abort message must not reach the host's stdio).
-    // worker.stdout.resume();
-    // worker.stderr.resume();
+    const worker = new Worker(script.url, { workerData: config, env: memberEnv(), execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB }, stdout: true, stderr: true });
+    // stdout/stderr: true keeps the worker's own output (an engine abort message) off the host's
+    // stdio. They are left unread on purpose: a flowing stream would keep the host alive.
     let failure = "";
     worker.on("message", (message: unknown) => {
       if (isMemberMessage(message)) events.message(message);
@@ -29,6 +27,8 @@ export function spawnQuickJsWorker(script: MemberScript, config: QuickJsWorkerDa
       failure = error.message;
     });
     worker.once("exit", (code) => events.exit(failure ? `exit code ${code}: ${failure}` : `exit code ${code}`));
+    // After the listeners: adding a "message" listener refs the worker again.
+    worker.unref();
     return {
       send(message) {
         worker.postMessage(message);

@@ -1,6 +1,7 @@
 /**
- * Entry script of a QuickJS pool member: a worker thread. `workerData` is the {@link MemberConfig}.
- * Each worker loads its own QuickJS WASM module, so a failure in one cannot corrupt another.
+ * Entry script of a QuickJS pool member: a worker thread; `workerData` is a {@link QuickJsWorkerData}.
+ * Each worker instantiates its own QuickJS (its own WASM memory) from the module the host compiled
+ * once, so a failure in one worker cannot corrupt another.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
