@@ -66,13 +66,3 @@ export function p95FromBuckets(buckets: readonly (readonly [number, number])[]):
 }
 /** How many execution-log rows a store keeps (the oldest go first). */
 export const EXECUTION_LOG_RETENTION = 100_000;
-
-/** The p95 of a list of durations (nearest-rank). 0 for an empty list. */
-export function percentile95(durations: readonly number[]): number {
-  if (durations.length === 0) return 0;
-  const sorted = [...durations].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? 0;
-}
-
-/** How many recent runs of a skill the PostgreSQL store computes its p95 over. */
-export const P95_WINDOW = 1000;

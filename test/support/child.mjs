@@ -52,6 +52,22 @@ switch (command) {
     say({ ok });
     break;
   }
+  case "handler-execute": {
+    // Binds an in-process handler to the id, says it is ready, waits for "go", runs the skill
+    // N times through the library (every run recorded by the store), then reports how long.
+    const [id, times] = args;
+    library.registerHandler(id, async () => 1);
+    say({ ready: true });
+    await nextLine();
+    const started = performance.now();
+    let ok = 0;
+    for (let i = 0; i < Number(times); i++) {
+      await library.executeSkill(id, {}, { agentId: `pid-${process.pid}` });
+      ok++;
+    }
+    say({ ok, ms: performance.now() - started });
+    break;
+  }
   default:
     throw new Error(`unknown command ${command}`);
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { StoreUnavailableError } from "../../errors.js";
 import { isConnectionLost, isTransient, lostFailure, type PostgresLocation } from "./postgres-connection.js";
@@ -8,12 +9,42 @@ export interface ChangeNotice {
   kind: "content" | "stats";
 }
 
+/** A statement's text, or a named statement (prepared once per connection, then only bound and run). */
+export type Sql = string | Statement;
+
+/** A statement `pg` prepares once per connection under its name. */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const statements = new Map<string, Statement>();
+
+/**
+ * A named statement for SQL that runs often: each connection parses and plans it once. The
+ * name comes from the text, so the same text always gets the same name.
+ */
+export function prepared(text: string): Statement {
+  let statement = statements.get(text);
+  if (!statement) {
+    statement = { name: `sl_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`, text };
+    statements.set(text, statement);
+  }
+  return statement;
+}
+
 /** What a unit of work sees inside a transaction. */
 export interface Transaction {
   /** Runs one statement on the transaction's connection; resolves to its rows. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R = Record<string, unknown>>(sql: Sql, params?: readonly unknown[]): Promise<R[]>;
   /** Queues a change notice; it is sent with `pg_notify` just before `COMMIT`. */
   notify(notice: ChangeNotice): void;
+  /**
+   * Queues the transaction's last write (`INSERT`, `UPDATE` or `DELETE`, no result needed): it
+   * goes to the server in the same round trip as the notices, just before `COMMIT`, which
+   * shortens the time the transaction holds its row locks.
+   */
+  atCommit(sql: string, params: readonly unknown[]): void;
 }
 
 /** How many times a whole transaction or read is tried before the error reaches the caller. */
@@ -48,14 +79,15 @@ export class PostgresRunner {
   }
 
   /** Runs one read statement (retried on transient errors). */
-  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    return this.withRetry(async () => (await this.pool.query(sql, params as unknown[])).rows as R[]);
+  query<R = Record<string, unknown>>(sql: Sql, params: readonly unknown[] = []): Promise<R[]> {
+    return this.withRetry(async () => (await this.pool.query(config(sql, params))).rows as R[]);
   }
 
   /** Runs `work` in one transaction, retried as a whole on transient errors; notices go out with the commit. */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const notices: ChangeNotice[] = [];
+      let last: { sql: string; params: readonly unknown[] } | undefined;
       let client: pg.PoolClient | undefined;
       let phase: "work" | "commit" = "work";
       let xid: string | undefined;
@@ -65,10 +97,15 @@ export class PostgresRunner {
         const connection = client;
         await connection.query("BEGIN");
         result = await work({
-          query: async <R>(sql: string, params: readonly unknown[] = []) => (await connection.query(sql, params as unknown[])).rows as R[],
+          query: async <R>(sql: Sql, params: readonly unknown[] = []) => (await connection.query(config(sql, params))).rows as R[],
           notify: (notice) => notices.push(notice),
+          atCommit: (sql, params) => {
+            if (last) throw new Error("a transaction has one atCommit statement");
+            last = { sql, params };
+          },
         });
-        if (notices.length > 0) xid = await this.sendNotices(connection, notices);
+        if (notices.length > 0) xid = await this.sendNotices(connection, notices, last);
+        else if (last) await connection.query(config(last.sql, last.params));
         phase = "commit";
         await connection.query("COMMIT");
         connection.release();
@@ -110,18 +147,22 @@ export class PostgresRunner {
     }
   }
 
-  /** Sends the notices and returns the transaction id (for a commit whose answer is lost). */
-  private async sendNotices(client: pg.PoolClient, notices: readonly ChangeNotice[]): Promise<string> {
+  /**
+   * Sends the notices (after `last`, the transaction's last write, in the same statement) and
+   * returns the transaction id (for a commit whose answer is lost).
+   */
+  private async sendNotices(client: pg.PoolClient, notices: readonly ChangeNotice[], last?: { sql: string; params: readonly unknown[] }): Promise<string> {
     const payloads = new Set<string>();
     for (const { skillId, kind } of notices) {
       const payload = JSON.stringify({ id: skillId, kind, o: this.origin });
       payloads.add(Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES ? JSON.stringify({ all: true, o: this.origin }) : payload);
     }
     const sent = payloads.size > MAX_NOTICES ? [JSON.stringify({ all: true, o: this.origin })] : [...payloads];
-    const { rows } = await client.query<{ xid: string }>(
-      "SELECT txid_current()::text AS xid, pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
-      [this.location.channel, sent],
-    );
+    const params = [...(last?.params ?? []), this.location.channel, sent];
+    const n = params.length;
+    const send = `SELECT txid_current()::text AS xid, pg_notify($${n - 1}, payload) FROM unnest($${n}::text[]) AS payload`;
+    // A data-modifying WITH runs exactly once, whether or not the query reads it.
+    const { rows } = await client.query<{ xid: string }>(config(prepared(last ? `WITH last AS (${last.sql}) ${send}` : send), params));
     return rows[0]?.xid as string;
   }
 
@@ -153,6 +194,11 @@ export class PostgresRunner {
     }
     client.release();
   }
+}
+
+/** The `pg` query config of a statement and its values. */
+function config(sql: Sql, params: readonly unknown[]): pg.QueryConfig {
+  return typeof sql === "string" ? { text: sql, values: params as unknown[] } : { name: sql.name, text: sql.text, values: params as unknown[] };
 }
 
 function backoffMs(attempt: number): number {

@@ -51,6 +51,46 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX executions_skill ON executions (skill_id, seq);
   `,
+  // 2: the p95 from a duration histogram (as the SQLite store keeps it): one row per skill and
+  // bucket, counted with an atomic upsert. The buckets start from the runs still in the log
+  // since each skill was (re)created; the formula is `durationBucket()`'s.
+  // `skill_library_count_run` counts one run in one round trip: the log row, the counters
+  // (`x = x + 1`, which takes the skill's row lock), the run's bucket (only when the skill
+  // exists), then the skill's buckets, read by a new statement, so with a snapshot taken
+  // after the lock: every run counted before this one is in them.
+  `
+  CREATE TABLE duration_buckets (
+    skill_id text COLLATE "C" NOT NULL,
+    bucket integer NOT NULL,
+    runs bigint NOT NULL,
+    PRIMARY KEY (skill_id, bucket)
+  );
+  INSERT INTO duration_buckets (skill_id, bucket, runs)
+  SELECT e.skill_id, floor(ln(1 + greatest(e.duration_ms, 0)) / ln(1.05))::integer, count(*)
+  FROM executions e JOIN skills s ON s.id = e.skill_id AND e.started_at >= s.created_at
+  GROUP BY 1, 2;
+  CREATE FUNCTION skill_library_count_run(
+    run_skill text, run_ok integer, run_failed integer, run_timed_out integer, run_ms double precision,
+    run_now timestamptz, run_version integer, run_agent text, run_started timestamptz, run_outcome text,
+    run_error text, run_bucket integer,
+    OUT logged_seq bigint, OUT bucket_ids integer[], OUT bucket_runs double precision[]
+  ) LANGUAGE plpgsql VOLATILE AS $fn$
+  BEGIN
+    INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error)
+      VALUES (run_skill, run_version, run_agent, run_started, run_ms, run_outcome, run_error)
+      RETURNING seq INTO logged_seq;
+    UPDATE skills SET executions = executions + 1, successes = successes + run_ok, failures = failures + run_failed,
+      timeouts = timeouts + run_timed_out, total_duration_ms = total_duration_ms + run_ms, last_executed_at = run_now
+      WHERE id = run_skill;
+    IF FOUND THEN
+      INSERT INTO duration_buckets AS b (skill_id, bucket, runs) VALUES (run_skill, run_bucket, 1)
+        ON CONFLICT (skill_id, bucket) DO UPDATE SET runs = b.runs + 1;
+      SELECT array_agg(b.bucket ORDER BY b.bucket), array_agg(b.runs::double precision ORDER BY b.bucket)
+        INTO bucket_ids, bucket_runs FROM duration_buckets b WHERE b.skill_id = run_skill;
+    END IF;
+  END
+  $fn$;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -5,13 +5,13 @@ import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../ski
 import type {
   ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, TextQuery,
 } from "../skill-store.js";
-import { EXECUTION_LOG_RETENTION, P95_WINDOW, toSkill } from "../skill-record.js";
+import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets, toSkill } from "../skill-record.js";
 import { PostgresChangeFeed } from "./postgres-change-feed.js";
 import { openFailure, parsePostgresUrl, type PostgresLocation } from "./postgres-connection.js";
 import {
   RANK_WEIGHTS, TS_CONFIG, filterConditions, pgText, pgTextOrNull, searchFields, searchVectorSql, tsqueryText, whereClause,
 } from "./postgres-filters.js";
-import { PostgresRunner, type Transaction } from "./postgres-runner.js";
+import { PostgresRunner, prepared, type Transaction } from "./postgres-runner.js";
 import { migrate } from "./postgres-schema.js";
 
 const SKILL_COLUMNS =
@@ -22,30 +22,26 @@ interface SkillRow {
   total_duration_ms: number; p95_duration_ms: number; last_executed_at: Date | null;
 }
 interface CurrentRow { version: number; hash: string; updated_at: Date }
+const GET = prepared(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = $1`);
+const CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1");
+const LOCK_CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE");
 interface VersionRow { skill_id: string; version: number; saved_at: Date; hash: string; author: string | null; message: string | null; content: string }
 
 // $1 id, $2 content, $3 hash, $4 category, $5 tags, $6 now, $7 author, $8 message, $9-$12 search texts.
 const RECORD_VERSION = "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) SELECT $1, version, $6, $3, $7, $8, $2 FROM saved RETURNING version";
-const INSERT_SKILL = `WITH saved AS (
+const INSERT_SKILL = prepared(`WITH saved AS (
   INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
   VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE skill_id = $1), $2, $3, $4, $5, ${searchVectorSql(9)}, $6, $6)
-  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`;
-const UPDATE_SKILL = `WITH saved AS (
+  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`);
+const UPDATE_SKILL = prepared(`WITH saved AS (
   UPDATE skills SET version = version + 1, content = $2, hash = $3, category = $4, tags = $5, search = ${searchVectorSql(9)}, updated_at = $6
-  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`;
-// $1 id, $2 success, $3 failure, $4 timeout, $5 duration, $6 now.
-const COUNT_RUN = `UPDATE skills SET executions = executions + 1, successes = successes + $2, failures = failures + $3, timeouts = timeouts + $4,
-  total_duration_ms = total_duration_ms + $5, last_executed_at = $6 WHERE id = $1`;
-// $1 id, $2 version, $3 agent, $4 started, $5 duration, $6 outcome, $7 error. The p95 (nearest rank, like `percentile95`)
-// covers the new run and the P95_WINDOW - 1 before it, since the skill was (re)created.
-const LOG_RUN = `WITH logged AS (
-  INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq),
-p95 AS (
-  UPDATE skills s SET p95_duration_ms = (SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY d) FROM (
-    SELECT $5::float8 AS d UNION ALL (SELECT e.duration_ms FROM executions e WHERE e.skill_id = $1 AND e.started_at >= s.created_at
-    ORDER BY e.seq DESC LIMIT ${P95_WINDOW - 1})) recent)
-  WHERE s.id = $1)
-SELECT seq::text FROM logged`;
+  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`);
+// One run: see `skill_library_count_run` in the schema. $1 id, $2 success, $3 failure, $4 timeout, $5 duration,
+// $6 now, $7 version, $8 agent, $9 started, $10 outcome, $11 error, $12 bucket.
+const COUNT_RUN = prepared(
+  "SELECT logged_seq::text AS seq, bucket_ids, bucket_runs FROM skill_library_count_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+);
+interface CountedRun { seq: string; bucket_ids: number[] | null; bucket_runs: number[] | null }
 
 /**
  * The PostgreSQL store, shared by many processes and machines. Saves are compare-and-swap
@@ -112,22 +108,36 @@ export class PostgresStore implements SkillStore {
       const actual = current?.version ?? 0;
       if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
       if (!current) return false;
-      await tx.query("DELETE FROM skills WHERE id = $1", [pgText(id)]);
+      // The duration buckets go with the row: a re-added skill starts its p95 afresh.
+      await tx.query("WITH gone AS (DELETE FROM skills WHERE id = $1) DELETE FROM duration_buckets WHERE skill_id = $1", [pgText(id)]);
       tx.notify({ skillId: id, kind: "content" });
       return true;
     });
   }
 
-  /** Counts one run: atomic increments under the row lock, the log row and the p95 in SQL, in one transaction. */
+  /**
+   * Counts one run in one transaction: the log row, atomic increments under the skill's row
+   * lock, its duration bucket (atomic upsert), and the p95 from the skill's buckets as they
+   * stand after the lock (`p95FromBuckets`, like the SQLite store).
+   */
   recordExecution(r: ExecutionRecord): Promise<void> {
+    const ok = r.outcome === "success" ? 1 : 0;
+    const id = pgText(r.skillId);
+    const params = [
+      id, ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(),
+      r.version, pgTextOrNull(r.agentId), r.startedAt, r.outcome, pgTextOrNull(r.error), durationBucket(r.durationMs),
+    ];
     return this.runner.transaction(async (tx) => {
-      const ok = r.outcome === "success" ? 1 : 0;
-      await tx.query(COUNT_RUN, [pgText(r.skillId), ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString()]);
-      const [logged] = await tx.query<{ seq: string }>(LOG_RUN, [
-        pgText(r.skillId), r.version, pgTextOrNull(r.agentId), r.startedAt, r.durationMs, r.outcome, pgTextOrNull(r.error),
-      ]);
-      const seq = Number(logged?.seq);
+      const [run] = await tx.query<CountedRun>(COUNT_RUN, params);
+      const seq = Number(run?.seq);
       if (seq % 1000 === 0) await tx.query("DELETE FROM executions WHERE seq <= $1", [seq - EXECUTION_LOG_RETENTION]);
+      const ids = run?.bucket_ids;
+      const runs = run?.bucket_runs;
+      if (ids && runs) {
+        // The row lock is held from the count to COMMIT: this write rides with the notice, in one round trip.
+        const p95 = p95FromBuckets(ids.map((bucket, i) => [bucket, runs[i] as number] as const));
+        tx.atCommit("UPDATE skills SET p95_duration_ms = $2 WHERE id = $1", [id, p95]);
+      }
       tx.notify({ skillId: r.skillId, kind: "stats" });
     });
   }
@@ -135,7 +145,7 @@ export class PostgresStore implements SkillStore {
   // ---- reads --------------------------------------------------------------------------
 
   async get(id: string): Promise<Skill | undefined> {
-    const [row] = await this.runner.query<SkillRow>(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = $1`, [pgText(id)]);
+    const [row] = await this.runner.query<SkillRow>(GET, [pgText(id)]);
     return row && rowToSkill(row);
   }
 
@@ -152,7 +162,7 @@ export class PostgresStore implements SkillStore {
   }
 
   async getVersion(id: string): Promise<SkillVersion | undefined> {
-    const [current] = await this.runner.query<CurrentRow>("SELECT version, hash, updated_at FROM skills WHERE id = $1", [pgText(id)]);
+    const [current] = await this.runner.query<CurrentRow>(CURRENT, [pgText(id)]);
     return current && { skillId: id, version: current.version, savedAt: current.updated_at.toISOString(), hash: current.hash };
   }
 
@@ -224,7 +234,7 @@ export class PostgresStore implements SkillStore {
 /** One save inside a transaction: compare-and-swap on the locked row, then the new version. */
 async function saveIn(tx: Transaction, { skill, hash, index, expectedVersion, author, message }: SaveRequest): Promise<SaveResult> {
   for (let round = 1; ; round++) {
-    const [current] = await tx.query<CurrentRow>("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE", [skill.id]);
+    const [current] = await tx.query<CurrentRow>(LOCK_CURRENT, [skill.id]);
     const actual = current?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
     if (current && current.hash === hash) {

@@ -10,7 +10,7 @@ import type { SkillInput } from "../../../src/skill/skill.js";
 import { normalizeSkill } from "../../../src/skill/validate-skill.js";
 import { tsqueryText } from "../../../src/store/postgres/postgres-filters.js";
 import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import { P95_WINDOW, percentile95 } from "../../../src/store/skill-record.js";
+import { SCHEMA_VERSION } from "../../../src/store/postgres/postgres-schema.js";
 import type { SaveRequest, SkillStore } from "../../../src/store/skill-store.js";
 import { skill } from "../../support/skills.js";
 import { PG_AVAILABLE, PG_BASE_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
@@ -80,33 +80,77 @@ describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
     await store.delete("nul");
   });
 
-  it(".recordExecution() - p95 is computed in SQL over the last P95_WINDOW runs", async () => {
+  it(".recordExecution() - counts atomically; the p95 from the duration histogram is within 3 %", async () => {
     await store.save(request(skill("timed")));
-    const durations = Array.from({ length: P95_WINDOW + 40 }, (_, i) => (i * 7919) % 1500);
+    const runs = Array.from({ length: 100 }, (_, i) => i + 1);
+    await Promise.all(
+      runs.map((ms) =>
+        store.recordExecution({
+          skillId: "timed", version: 1, startedAt: new Date().toISOString(), durationMs: ms, outcome: ms % 10 === 0 ? "timeout" : "success", error: "slow\0",
+        }),
+      ),
+    );
+    const stats = (await store.get("timed"))?.stats;
+    expect(stats).toMatchObject({ executions: 100, successes: 90, failures: 10, timeouts: 10, successRate: 0.9, avgDurationMs: 50.5 });
+    expect(Math.abs((stats?.p95DurationMs ?? 0) - 95) / 95).toBeLessThan(0.03);
+    expect(stats?.lastExecutedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await store.get("timed"))?.version).toBe(1);
     const client = new pg.Client({ connectionString: PG_BASE_URL });
     await client.connect();
     try {
-      // Most of the runs go straight into the log; the last few through the store.
-      const direct = durations.slice(0, -5);
-      await client.query(
-        `INSERT INTO "${pgSchemaOf(url)}".executions (skill_id, version, started_at, duration_ms, outcome) SELECT 'timed', 1, now(), d, 'success' FROM unnest($1::float8[]) AS d`,
-        [direct],
-      );
+      const buckets = `SELECT coalesce(sum(runs), 0)::int AS n FROM "${pgSchemaOf(url)}".duration_buckets WHERE skill_id = 'timed'`;
+      expect((await client.query(buckets)).rows[0].n).toBe(100);
+      // A deleted and re-added skill starts its stats, p95 included, afresh: its buckets went with it.
+      await store.delete("timed");
+      expect((await client.query(buckets)).rows[0].n).toBe(0);
+      await store.save(request(skill("timed")));
+      await store.recordExecution({ skillId: "timed", version: 2, startedAt: new Date().toISOString(), durationMs: 3, outcome: "success" });
+      expect((await store.get("timed"))?.stats).toMatchObject({ executions: 1 });
+      expect(Math.abs(((await store.get("timed"))?.stats.p95DurationMs ?? 0) - 3) / 3).toBeLessThan(0.03);
+      expect((await client.query(buckets)).rows[0].n).toBe(1);
+      // A run of a skill that is gone is logged but leaves no bucket behind.
+      await store.recordExecution({ skillId: "gone", version: 1, startedAt: new Date().toISOString(), durationMs: 3, outcome: "success" });
+      expect((await client.query(`SELECT count(*)::int AS n FROM "${pgSchemaOf(url)}".duration_buckets WHERE skill_id = 'gone'`)).rows[0].n).toBe(0);
     } finally {
       await client.end();
     }
-    for (const durationMs of durations.slice(-5)) {
-      await store.recordExecution({ skillId: "timed", version: 1, startedAt: new Date().toISOString(), durationMs, outcome: "timeout", error: "slow\0" });
+  });
+
+  it("migration 2 fills the duration histogram from the runs in the log since each skill was (re)created", async () => {
+    const oldUrl = pgSchemaUrl();
+    const schema = `"${pgSchemaOf(oldUrl)}"`;
+    const first = await PostgresStore.open(oldUrl);
+    await first.save(request(skill("old")));
+    await first.close();
+    const durations = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1500);
+    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    await client.connect();
+    try {
+      // Back to a schema-1 store with a log written by the old code (plus a run from before the skill was created).
+      await client.query(
+        `DROP TABLE ${schema}.duration_buckets; DROP FUNCTION ${schema}.skill_library_count_run; DELETE FROM ${schema}.skill_library_migrations WHERE version >= 2`,
+      );
+      await client.query(
+        `INSERT INTO ${schema}.executions (skill_id, version, started_at, duration_ms, outcome)
+         SELECT 'old', 1, now(), d, 'success' FROM unnest($1::float8[]) AS d
+         UNION ALL SELECT 'old', 1, now() - interval '1 day', 1e9, 'success'`,
+        [durations],
+      );
+      const upgraded = await PostgresStore.open(oldUrl);
+      try {
+        const { rows } = await client.query(`SELECT max(version) AS v FROM ${schema}.skill_library_migrations`);
+        expect(rows[0].v).toBe(SCHEMA_VERSION);
+        await upgraded.recordExecution({ skillId: "old", version: 1, startedAt: new Date().toISOString(), durationMs: 10, outcome: "success" });
+        const exact = nearestRank95([...durations, 10]);
+        expect(Math.abs(((await upgraded.get("old"))?.stats.p95DurationMs ?? 0) - exact) / exact).toBeLessThan(0.03);
+        const { rows: total } = await client.query(`SELECT sum(runs)::int AS n FROM ${schema}.duration_buckets WHERE skill_id = 'old'`);
+        expect(total[0].n).toBe(1001);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await client.end();
     }
-    const stats = (await store.get("timed"))?.stats;
-    expect(stats).toMatchObject({ executions: 5, successes: 0, failures: 5, timeouts: 5 });
-    expect(stats?.p95DurationMs).toBe(percentile95(durations.slice(-P95_WINDOW)));
-    expect(stats?.lastExecutedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    // A deleted and re-added skill starts its stats, p95 included, afresh.
-    await store.delete("timed");
-    await store.save(request(skill("timed")));
-    await store.recordExecution({ skillId: "timed", version: 2, startedAt: new Date().toISOString(), durationMs: 3, outcome: "success" });
-    expect((await store.get("timed"))?.stats).toMatchObject({ executions: 1, p95DurationMs: 3 });
   });
 
   it("?schema= with capitals is its own schema, created on first use", async () => {
@@ -151,6 +195,12 @@ describe.skipIf(!PG_AVAILABLE)("postgres: process lifetime", () => {
     });
   }
 });
+
+/** The exact p95 (nearest rank) of some durations, to compare the histogram's with. */
+function nearestRank95(durations: readonly number[]): number {
+  const sorted = [...durations].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.95 * sorted.length) - 1] ?? 0;
+}
 
 function pickContent(skillRecord: object): Record<string, unknown> {
   const { version: _v, createdAt: _c, updatedAt: _u, stats: _s, ...content } = skillRecord as Record<string, unknown>;
