@@ -5,8 +5,7 @@ import {
 import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/executor.js";
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
 import { indexedText } from "../search/analyzer.js";
-import { prepareQuery } from "../search/prepare-query.js";
-import { rankCandidates } from "../search/rank-candidates.js";
+import { searchAsync, searchSync } from "../search/search-skills.js";
 import { contentHash } from "../skill/content-hash.js";
 import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
 import { normalizeSkill } from "../skill/validate-skill.js";
@@ -299,20 +298,14 @@ export class SkillLibrary {
     if (hit && sync) return sync.getMany(hit.ids);
     if (hit && asyncStore) return asyncStore.getMany(hit.ids);
     const token = this.cache?.beginFill() ?? 0;
-    const prepared = prepareQuery(query);
     const remember = (skills: Skill[]) => {
       if (useCache) this.cache?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
       return skills;
     };
-    const candidateLimit = limit * 3 + 20;
-    if (sync) {
-      const found = prepared.groups.length === 0 ? sync.listByReliability(filter, limit) : rankCandidates(sync.search(prepared, filter, candidateLimit), limit);
-      return remember(found);
-    }
+    // Query planning (synonyms, typos, compounds) and ranking live in src/search, above the stores.
+    if (sync) return remember(searchSync(sync, query, filter, limit));
     const store = asyncStore as SkillStore;
-    return this.lock.withRead(async () =>
-      remember(prepared.groups.length === 0 ? await store.listByReliability(filter, limit) : rankCandidates(await store.search(prepared, filter, candidateLimit), limit)),
-    );
+    return this.lock.withRead(async () => remember(await searchAsync(store, query, filter, limit)));
   }
 
   private dropContent(id: string): void {

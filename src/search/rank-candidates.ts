@@ -1,35 +1,284 @@
 import type { Skill } from "../skill/skill.js";
 import type { SearchCandidate } from "../store/skill-store.js";
+import { analyze } from "./analyzer.js";
+import type { Alternative, QueryWord, SearchPlan } from "./prepare-query.js";
+import type { Vocabulary } from "./vocabulary.js";
 
 /**
- * Lower bound of the Wilson score interval (95 %) of a skill's success rate: many good runs
- * count more than a few. 0 for a never-run skill.
+ * The reliability prior of a skill: the mean of its success rate under a uniform prior,
+ * (successes + 1) / (runs + 2). A never-run skill gets 0.5 (average, not failed), one good
+ * run 0.67, a hundred good runs 0.99, and a skill that keeps failing sinks towards 0.
  */
-export function reliabilityLowerBound(skill: Skill): number {
-  const n = skill.stats.executions;
-  if (n === 0) return 0;
-  const z = 1.96;
-  const p = skill.stats.successes / n;
-  const denominator = 1 + (z * z) / n;
-  const centre = p + (z * z) / (2 * n);
-  const margin = z * Math.sqrt((p * (1 - p) + (z * z) / (4 * n)) / n);
-  return (centre - margin) / denominator;
+export function reliability(skill: Skill): number {
+  return (skill.stats.successes + 1) / (skill.stats.executions + 2);
 }
 
-/** How much reliability may move a result: a tie-breaker, not a burial of new skills. */
-const RELIABILITY_WEIGHT = 0.05;
+/** How much reliability may move a result: enough to break a tie, never to bury a new skill. */
+const RELIABILITY_WEIGHT = 0.06;
+
+type Field = "name" | "description" | "tags" | "category" | "instructions";
+const FIELDS: readonly Field[] = ["name", "description", "tags", "category", "instructions"];
+
+/** BM25F field weights: a term in a skill's name says most about what the skill is for. */
+export const FIELD_WEIGHTS: Readonly<Record<Field, number>> = { name: 3, tags: 2, description: 1, category: 1, instructions: 0.4 };
+/** BM25F length normalisation per field. */
+const LENGTH_NORMALISATION: Readonly<Record<Field, number>> = { name: 0.4, tags: 0.3, description: 0.6, category: 0, instructions: 0.75 };
+/** BM25 term-frequency saturation. */
+const K1 = 1.2;
+/** Weight of a match of a longer term by prefix ("log" → "login") against the term itself. */
+const PREFIX_WEIGHT = 0.7;
+/** Least share of the score a skill keeps when it matches few of the query's words. */
+const COVERAGE_FLOOR = 0.5;
+/** Bonus per pair of neighbouring query words found next to each other in a field. */
+const PHRASE_BONUS = 0.12;
+/** Bonus for a name all of whose terms the query matched (scaled by the share matched). */
+const NAME_BONUS = 0.25;
+
+/** Fields whose term positions are kept (for the phrase and name bonuses). */
+const POSITIONED: readonly Field[] = ["name", "description", "tags"];
+
+/** A skill's index terms: per term its count in each field, and positions in the short fields. */
+interface AnalyzedSkill {
+  /** Term → count per field, in `FIELDS` order. */
+  counts: Map<string, number[]>;
+  /** Terms per field, in `FIELDS` order. */
+  lengths: number[];
+  /** Term → positions, for the fields in `POSITIONED`. */
+  positions: Map<string, number[]>[];
+  nameLength: number;
+}
+
+interface CachedAnalysis {
+  skill: Pick<Skill, "version" | "updatedAt" | "name" | "description" | "category" | "tags" | "instructions">;
+  analyzed: AnalyzedSkill;
+}
+
+const analyses = new Map<string, CachedAnalysis>();
+const MAX_ANALYSES = 50_000;
+/** Longest part of a skill's instructions the ranker reads (the store indexes them whole). */
+const MAX_INSTRUCTIONS_CHARS = 32_768;
+
+/** The index terms of a skill, remembered while its content is unchanged. */
+function analysis(skill: Skill): AnalyzedSkill {
+  const hit = analyses.get(skill.id);
+  if (hit && sameContent(hit.skill, skill)) return hit.analyzed;
+  const instructions = skill.instructions ?? "";
+  const text: Record<Field, string> = {
+    name: skill.name, description: skill.description, tags: skill.tags.join(" "), category: skill.category,
+    instructions: instructions.length > MAX_INSTRUCTIONS_CHARS ? instructions.slice(0, MAX_INSTRUCTIONS_CHARS) : instructions,
+  };
+  const counts = new Map<string, number[]>();
+  const lengths: number[] = [];
+  const positions: Map<string, number[]>[] = POSITIONED.map(() => new Map());
+  FIELDS.forEach((field, f) => {
+    const terms = analyze(text[field]);
+    lengths.push(terms.length);
+    const where = positions[POSITIONED.indexOf(field)];
+    terms.forEach((t, i) => {
+      let perField = counts.get(t);
+      if (!perField) counts.set(t, (perField = [0, 0, 0, 0, 0]));
+      perField[f] = (perField[f] as number) + 1;
+      if (where) {
+        const list = where.get(t);
+        if (list) list.push(i);
+        else where.set(t, [i]);
+      }
+    });
+  });
+  const analyzed = { counts, lengths, positions, nameLength: lengths[0] as number };
+  if (analyses.size >= MAX_ANALYSES) analyses.clear();
+  analyses.set(skill.id, { skill, analyzed });
+  return analyzed;
+}
+
+function sameContent(a: CachedAnalysis["skill"], b: Skill): boolean {
+  return a.version === b.version && a.updatedAt === b.updatedAt && a.name === b.name && a.description === b.description
+    && a.category === b.category && a.instructions === b.instructions && a.tags.length === b.tags.length && a.tags.every((t, i) => t === b.tags[i]);
+}
+
+/** Collection statistics for IDF and length normalisation. */
+interface Statistics {
+  documents: number;
+  docs(term: string): number;
+  /** Mean terms per field, in `FIELDS` order. */
+  averageLength: number[];
+}
+
+function statistics(analyzed: readonly AnalyzedSkill[], vocabulary: Vocabulary | undefined): Statistics {
+  const averageLength = FIELDS.map((field, f) => {
+    const known = vocabulary?.averageLengths?.[field];
+    return known !== undefined && known > 0 ? known : Math.max(1, analyzed.reduce((sum, a) => sum + (a.lengths[f] as number), 0) / Math.max(1, analyzed.length));
+  });
+  if (vocabulary) return { documents: vocabulary.documents, docs: (t) => vocabulary.terms.get(t) ?? 0, averageLength };
+  // Without a vocabulary, document frequencies come from the candidates themselves.
+  const counts = new Map<string, number>();
+  for (const a of analyzed) for (const t of a.counts.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return { documents: Math.max(analyzed.length, 1), docs: (t) => counts.get(t) ?? 0, averageLength };
+}
+
+function idf(stats: Statistics, docs: number): number {
+  const n = Math.max(stats.documents, docs);
+  return Math.log(1 + (n - docs + 0.5) / (docs + 0.5));
+}
+
+/** The BM25F pseudo-frequency of a term's per-field counts in a skill. */
+function pseudoFrequency(perField: readonly number[], doc: AnalyzedSkill, stats: Statistics, times = 1): number {
+  let sum = 0;
+  for (let f = 0; f < FIELDS.length; f++) {
+    const tf = perField[f] as number;
+    if (tf === 0) continue;
+    const field = FIELDS[f] as Field;
+    const b = LENGTH_NORMALISATION[field];
+    sum += (FIELD_WEIGHTS[field] * tf * times) / (1 - b + (b * (doc.lengths[f] as number)) / (stats.averageLength[f] as number));
+  }
+  return sum;
+}
+
+function saturate(pseudo: number): number {
+  return (pseudo * (K1 + 1)) / (pseudo + K1);
+}
+
+/** The best match of one query word in a skill: its score and the index terms that matched. */
+interface WordMatch {
+  score: number;
+  terms: readonly string[];
+}
+
+function matchWord(word: QueryWord, doc: AnalyzedSkill, stats: Statistics): WordMatch | undefined {
+  let bestScore = 0;
+  let bestTerms: readonly string[] = [];
+  for (const alternative of word.alternatives) {
+    const { terms, weight } = alternative;
+    if (terms.length === 1) {
+      const t = terms[0] as string;
+      const perField = doc.counts.get(t);
+      if (perField) {
+        const score = weight * idf(stats, stats.docs(t)) * saturate(pseudoFrequency(perField, doc, stats));
+        if (score > bestScore) [bestScore, bestTerms] = [score, terms];
+      }
+      if (alternative.prefix) {
+        // Longer terms that start with this one ("log" → "login"): less sure than the term itself.
+        let summed: number[] | undefined;
+        let matched: string[] | undefined;
+        let maxDocs = 0;
+        for (const [other, counts] of doc.counts) {
+          if (other.length <= t.length || !other.startsWith(t)) continue;
+          summed ??= [0, 0, 0, 0, 0];
+          (matched ??= []).push(other);
+          maxDocs = Math.max(maxDocs, stats.docs(other));
+          for (let f = 0; f < summed.length; f++) summed[f] = (summed[f] as number) + (counts[f] as number);
+        }
+        if (summed && matched) {
+          const score = weight * PREFIX_WEIGHT * idf(stats, maxDocs) * saturate(pseudoFrequency(summed, doc, stats));
+          if (score > bestScore) [bestScore, bestTerms] = [score, matched];
+        }
+      }
+    } else if (terms.every((t) => doc.counts.has(t))) {
+      // Several terms: they count where they stand next to each other (in the instructions, where all occur).
+      const perField = FIELDS.map((field, f) => {
+        const p = POSITIONED.indexOf(field);
+        if (p < 0) return Math.min(...terms.map((t) => (doc.counts.get(t) as number[])[f] as number));
+        const where = doc.positions[p] as Map<string, number[]>;
+        const starts = where.get(terms[0] as string) ?? [];
+        return starts.filter((start) => terms.every((t, k) => where.get(t)?.includes(start + k))).length;
+      });
+      if (perField.some((tf) => tf > 0)) {
+        const docs = Math.min(...terms.map((t) => stats.docs(t)));
+        const score = weight * idf(stats, docs) * saturate(pseudoFrequency(perField, doc, stats));
+        if (score > bestScore) [bestScore, bestTerms] = [score, terms];
+      }
+    }
+  }
+  return bestScore > 0 ? { score: bestScore, terms: bestTerms } : undefined;
+}
+
+/** The most a query word can add: its own term's IDF (or its best form's, when the index lacks it). */
+function wordImportance(word: QueryWord, stats: Statistics): number {
+  let best = 0;
+  for (const alternative of word.alternatives) {
+    const docs = Math.min(...alternative.terms.map((t) => stats.docs(t)));
+    if (docs === 0 && !alternative.prefix) continue;
+    best = Math.max(best, alternative.weight * idf(stats, docs));
+  }
+  return best;
+}
+
+/** Whether some term of `a` stands right next to some term of `b` in one of the positioned fields. */
+function adjacent(a: readonly string[], b: readonly string[], doc: AnalyzedSkill): boolean {
+  for (const where of doc.positions) {
+    for (const ta of a) {
+      const pa = where.get(ta);
+      if (!pa) continue;
+      for (const tb of b) {
+        const pb = where.get(tb);
+        if (pb && pa.some((p) => pb.includes(p + 1) || pb.includes(p - 1))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** A candidate's score, for tests and tools: relevance before the reliability prior. */
+export interface ScoredSkill {
+  skill: Skill;
+  relevance: number;
+  score: number;
+}
 
 /**
- * Orders candidates by text relevance, nudged by reliability: a proven skill moves ahead of
- * an equally relevant one; a never-run skill is treated as average (0.5), not as failed.
+ * Scores candidates against a plan, in JavaScript, the same whichever store found them:
+ * BM25F over the skill's fields (IDF from the store's vocabulary when it has one), each
+ * query word counting by its best form (its own term beats a prefix, a compound, a typo
+ * correction or a synonym); scaled by how much of the query the skill covers, with bonuses
+ * for query words that stand together in a field and for a name the query covers; then
+ * nudged by reliability.
  */
-export function rankCandidates(candidates: readonly SearchCandidate[], limit: number): Skill[] {
-  return candidates
-    .map(({ skill, score }) => {
-      const reliability = skill.stats.executions === 0 ? 0.5 : reliabilityLowerBound(skill);
-      return { skill, score: score * (1 + RELIABILITY_WEIGHT * (reliability - 0.5)) };
-    })
-    .sort((a, b) => b.score - a.score || a.skill.id.localeCompare(b.skill.id))
+export function scoreCandidates(plan: SearchPlan, candidates: readonly SearchCandidate[], vocabulary?: Vocabulary): ScoredSkill[] {
+  const analyzed = candidates.map((c) => analysis(c.skill));
+  const stats = statistics(analyzed, vocabulary);
+  const importance = plan.words.map((word) => wordImportance(word, stats));
+  const total = importance.reduce((a, b) => a + b, 0);
+  return candidates.map(({ skill }, index) => {
+    const doc = analyzed[index] as AnalyzedSkill;
+    const matches = plan.words.map((word) => matchWord(word, doc, stats));
+    let sum = 0;
+    let covered = 0;
+    matches.forEach((match, i) => {
+      if (!match) return;
+      sum += match.score;
+      covered += importance[i] ?? 0;
+    });
+    const coverage = total > 0 ? Math.min(1, covered / total) : 1;
+    let relevance = sum * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage * coverage);
+    // Neighbouring query words that stand together in a field.
+    let phrases = 0;
+    for (let i = 0; i + 1 < matches.length; i++) {
+      const a = matches[i];
+      const b = matches[i + 1];
+      if (a && b && adjacent(a.terms, b.terms, doc)) phrases++;
+    }
+    // The share of the name's terms the query matched.
+    let nameCoverage = 0;
+    if (doc.nameLength > 0) {
+      const named = new Set<number>();
+      const names = doc.positions[0] as Map<string, number[]>;
+      for (const match of matches) for (const t of match?.terms ?? []) for (const p of names.get(t) ?? []) named.add(p);
+      nameCoverage = named.size / doc.nameLength;
+    }
+    relevance *= 1 + PHRASE_BONUS * phrases + NAME_BONUS * nameCoverage * nameCoverage;
+    const score = relevance * (1 + RELIABILITY_WEIGHT * (reliability(skill) - 0.5));
+    return { skill, relevance, score };
+  });
+}
+
+/** Candidates scored (see `scoreCandidates`) and ordered best first, ties by id. */
+export function orderCandidates(plan: SearchPlan, candidates: readonly SearchCandidate[], vocabulary?: Vocabulary): ScoredSkill[] {
+  return scoreCandidates(plan, candidates, vocabulary).sort((a, b) => b.score - a.score || (a.skill.id < b.skill.id ? -1 : a.skill.id > b.skill.id ? 1 : 0));
+}
+
+/** The first `limit` candidates, best first (see `scoreCandidates`). */
+export function rankCandidates(plan: SearchPlan, candidates: readonly SearchCandidate[], limit: number, vocabulary?: Vocabulary): Skill[] {
+  return orderCandidates(plan, candidates, vocabulary)
     .slice(0, limit)
-    .map((ranked) => ranked.skill);
+    .map((scored) => scored.skill);
 }

@@ -1,4 +1,5 @@
 import type { IndexedText } from "../search/analyzer.js";
+import type { Vocabulary } from "../search/vocabulary.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/skill.js";
 
 /** A save of one skill: normalised content, its hash, and the optimistic-locking guard. */
@@ -83,6 +84,11 @@ export interface SkillStore {
   delete(id: string, expectedVersion?: number): Promise<boolean>;
   /** Adds one run to the skill's counters atomically (`x = x + 1`) and to the execution log. */
   recordExecution(record: ExecutionRecord): Promise<void>;
+  /**
+   * Optional: the index's vocabulary (typo fixes, word rarity). The same object is returned
+   * while the index is unchanged, so the search layer can cache what it derives from it.
+   */
+  vocabulary?(): Promise<Vocabulary>;
   /** Calls `onChange` with what other processes (or machines) committed. Returns a stop function. */
   watch(onChange: (changes: StoreChange[]) => void): () => void;
   close(): Promise<void>;
@@ -95,4 +101,6 @@ export interface SyncSkillStore {
   getMany(ids: readonly string[]): Skill[];
   search(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[];
   listByReliability(filter: SkillFilter, limit: number): Skill[];
+  /** Optional: the index's vocabulary, synchronously (see `SkillStore.vocabulary`). */
+  vocabulary?(): Vocabulary;
 }

@@ -37,7 +37,7 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE VIRTUAL TABLE skills_fts USING fts5(
     name, description, tags, category, instructions,
-    content = '', contentless_delete = 1, detail = column, tokenize = 'unicode61 remove_diacritics 0'
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
   );
   CREATE VIRTUAL TABLE skills_vocab USING fts5vocab(skills_fts, row);
   CREATE TABLE changes (

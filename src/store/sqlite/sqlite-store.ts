@@ -7,7 +7,9 @@ import type {
   ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
 } from "../skill-store.js";
 import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets, toSkill } from "../skill-record.js";
+import type { Vocabulary } from "../../search/vocabulary.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
+import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
 
@@ -34,11 +36,13 @@ export class SqliteStore implements SkillStore {
     getMany: (ids) => this.getManySync(ids),
     search: (query, filter, limit) => this.searchSync(query, filter, limit),
     listByReliability: (filter, limit) => this.listByReliabilitySync(filter, limit),
+    vocabulary: () => this.readVocabulary(),
   };
   private readonly db: Database.Database;
   private readonly feed: SqliteChangeFeed;
   private readonly stmt;
   private readonly tx;
+  private readonly readVocabulary: () => Vocabulary;
   /** Marks this connection's rows in the change log, so its own feed skips them. */
   private readonly origin = randomUUID();
 
@@ -97,6 +101,7 @@ export class SqliteStore implements SkillStore {
       prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
     this.feed = new SqliteChangeFeed(db, this.origin);
+    this.readVocabulary = sqliteVocabulary(db);
     // Made once: better-sqlite3 builds several functions per transaction() call.
     this.tx = {
       save: db.transaction((request: SaveRequest) => this.saveInTransaction(request)),
@@ -272,6 +277,10 @@ export class SqliteStore implements SkillStore {
         : (this.stmt.termDocs.get(form) as number | undefined)) ?? 0;
     const groups = query.groups.filter((forms) => forms.every((form) => docs(form) <= total / 2));
     return groups.length > 0 ? { groups } : query;
+  }
+
+  vocabulary(): Promise<Vocabulary> {
+    return this.attempt(() => this.readVocabulary());
   }
 
   history(id: string): Promise<VersionRecord[]> {
