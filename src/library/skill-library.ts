@@ -36,7 +36,9 @@ const SEARCH_TTL_MS = 1000;
 export class SkillLibrary {
   private storeInstance: SkillStore | undefined;
   private readonly storeReady: Promise<SkillStore>;
-  private readonly cache: SkillCache<Skill | { ids: string[] }> | undefined;
+  /** Skills by id, and searches by their arguments: two caches, so a skill's key is its id as is. */
+  private readonly skills: SkillCache<Skill> | undefined;
+  private readonly searches: SkillCache<{ ids: string[] }> | undefined;
   private readonly lock = new AsyncRWLock();
   private readonly executor: Executor;
   private stopWatching: (() => void) | undefined;
@@ -45,17 +47,18 @@ export class SkillLibrary {
 
   /** @internal Use `openSkillLibrary()` or `getSkillLibrary()`. */
   constructor(store: SkillStore | Promise<SkillStore>, readonly options: ResolvedOptions) {
-    this.cache = options.cache === false ? undefined : new SkillCache(options.cache);
+    this.skills = options.cache === false ? undefined : new SkillCache(options.cache);
+    this.searches = options.cache === false ? undefined : new SkillCache(options.cache);
     this.storeReady = Promise.resolve(store).then((opened) => this.attach(opened));
     this.storeReady.catch(() => undefined);
     if (!(store instanceof Promise)) this.attach(store);
     this.executor = new Executor({
       loadSkill: (id: string) => {
-        const hit = this.cache?.get(`skill:${id}`) as Skill | undefined;
+        const hit = this.skills?.get(id);
         return hit ? Promise.resolve(hit) : this.readSkill(id);
       },
       store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
-      onRecorded: (id: string) => this.cache?.delete(`skill:${id}`),
+      onRecorded: (id: string) => this.skills?.delete(id),
       sandbox: options.sandbox,
       defaultTimeoutMs: options.defaultTimeoutMs,
     });
@@ -70,14 +73,17 @@ export class SkillLibrary {
 
   /** Drops exactly what another process or machine changed. */
   private dropChanged(changes: readonly StoreChange[]): void {
-    if (!this.cache) return;
+    if (!this.skills) return;
     let content = false;
     for (const change of changes) {
-      if ("all" in change) return this.cache.clear();
-      this.cache.delete(`skill:${change.skillId}`);
+      if ("all" in change) {
+        this.skills.clear();
+        return this.searches?.clear();
+      }
+      this.skills.delete(change.skillId);
       content ||= change.kind === "content";
     }
-    if (content) this.cache.invalidate("search:*");
+    if (content) this.searches?.clear();
   }
 
   // ---- skills -------------------------------------------------------------------------
@@ -96,9 +102,9 @@ export class SkillLibrary {
   /** A skill by id, or undefined. Shows the latest stats at once. */
   getSkill(id: string, options?: { useCache?: boolean }): Promise<Skill | undefined> {
     const useCache = options?.useCache ?? true;
-    if (useCache && this.cache && !this.closed && typeof id === "string") {
+    if (useCache && this.skills && !this.closed && typeof id === "string") {
       // The hot path: a hit is answered without a store call, a lock or an async frame.
-      const hit = this.cache.get(`skill:${id}`) as Skill | undefined;
+      const hit = this.skills.get(id);
       if (hit) return Promise.resolve(hit);
     }
     return this.track(() => this.readSkill(id, useCache));
@@ -106,11 +112,10 @@ export class SkillLibrary {
 
   private async readSkill(id: string, useCache = true): Promise<Skill | undefined> {
     checkId(id);
-    const key = `skill:${id}`;
-    const token = this.cache?.beginFill() ?? 0;
+    const token = this.skills?.beginFill() ?? 0;
     const store = this.storeInstance ?? (await this.storeReady);
     const skill = store.sync ? store.sync.get(id) : await this.lock.withRead(() => store.get(id));
-    if (skill && useCache) this.cache?.fill(token, key, skill);
+    if (skill && useCache) this.skills?.fill(token, id, skill);
     return skill;
   }
 
@@ -164,8 +169,8 @@ export class SkillLibrary {
       const store = await this.store();
       const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
       if (results.some((r) => r.changed)) {
-        for (const r of results) this.cache?.delete(`skill:${r.version.skillId}`);
-        this.cache?.invalidate("search:*");
+        for (const r of results) this.skills?.delete(r.version.skillId);
+        this.searches?.clear();
       }
       return outcome;
     });
@@ -238,10 +243,10 @@ export class SkillLibrary {
     const sync = this.syncStore("getSkillSync");
     checkId(id);
     const useCache = options.useCache ?? true;
-    const hit = useCache ? (this.cache?.get(`skill:${id}`) as Skill | undefined) : undefined;
+    const hit = useCache ? this.skills?.get(id) : undefined;
     if (hit) return hit;
     const skill = sync.get(id);
-    if (skill && useCache) this.cache?.set(`skill:${id}`, skill);
+    if (skill && useCache) this.skills?.set(id, skill);
     return skill;
   }
 
@@ -256,7 +261,15 @@ export class SkillLibrary {
 
   /** Cache counters (undefined when the cache is off). */
   cacheStats() {
-    return this.cache?.stats();
+    if (!this.skills || !this.searches) return undefined;
+    const skills = this.skills.stats();
+    const searches = this.searches.stats();
+    return {
+      size: skills.size + searches.size,
+      hits: skills.hits + searches.hits,
+      misses: skills.misses + searches.misses,
+      evictions: skills.evictions + searches.evictions,
+    };
   }
 
   /** Waits for work in flight, then closes; later calls reject with `LibraryClosedError`. */
@@ -291,15 +304,15 @@ export class SkillLibrary {
   private searchWith(query: string, options: SearchOptions, asyncStore: SkillStore | undefined): Skill[] | Promise<Skill[]> {
     const limit = options.limit ?? 10;
     const filter: SkillFilter = { category: options.category, tags: options.tags, minSuccessRate: options.minSuccessRate };
-    const key = `search:${JSON.stringify([query, filter.category, filter.tags, filter.minSuccessRate, limit])}`;
-    const useCache = (options.useCache ?? true) && this.cache !== undefined;
-    const hit = useCache ? (this.cache?.get(key) as { ids: string[] } | undefined) : undefined;
+    const key = JSON.stringify([query, filter.category, filter.tags, filter.minSuccessRate, limit]);
+    const useCache = (options.useCache ?? true) && this.searches !== undefined;
+    const hit = useCache ? this.searches?.get(key) : undefined;
     const sync = this.storeInstance?.sync;
     if (hit && sync) return sync.getMany(hit.ids);
     if (hit && asyncStore) return asyncStore.getMany(hit.ids);
-    const token = this.cache?.beginFill() ?? 0;
+    const token = this.searches?.beginFill() ?? 0;
     const remember = (skills: Skill[]) => {
-      if (useCache) this.cache?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
+      if (useCache) this.searches?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
       return skills;
     };
     // Query planning (synonyms, typos, compounds) and ranking live in src/search, above the stores.
@@ -309,8 +322,8 @@ export class SkillLibrary {
   }
 
   private dropContent(id: string): void {
-    this.cache?.delete(`skill:${id}`);
-    this.cache?.invalidate("search:*");
+    this.skills?.delete(id);
+    this.searches?.clear();
   }
 
   private async store(): Promise<SkillStore> {

@@ -143,6 +143,16 @@ for (const store of STORES) {
       expect((await library.searchSkills("relay"))[0]?.id).toBe("send_email");
     });
 
+    it(".searchSkills() - ranks a match in the name above one in the instructions", async () => {
+      await library.batchAddSkills([
+        skill("mentions_invoice", { name: "Archive documents", description: "Stores files", instructions: "Works for an invoice too" }),
+        skill("invoice_skill", { name: "Create an invoice", description: "Bills a customer" }),
+      ]);
+      const ids = (await library.searchSkills("invoice", { useCache: false })).map((s) => s.id);
+      expect(ids[0]).toBe("invoice_skill");
+      expect(ids).toContain("mentions_invoice");
+    });
+
     it(".searchSkills() - FTS syntax characters are plain text, never an error", async () => {
       for (const query of ['"', '"login', "log*", "a:b", "(login", "-login", "login NEAR table", "NOT", "AND OR", "^", "{}", "'; DROP TABLE skills; --"]) {
         await expect(library.searchSkills(query)).resolves.toBeInstanceOf(Array);
