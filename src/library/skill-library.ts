@@ -107,6 +107,17 @@ export class SkillLibrary {
       const hit = this.skills.get(id);
       if (hit) return Promise.resolve(hit);
     }
+    const sync = this.storeInstance?.sync;
+    if (sync && !this.closed && typeof id === "string" && id !== "") {
+      // An embedded read is one synchronous call: nothing stays in flight, so no tracking.
+      try {
+        const skill = sync.get(id);
+        if (skill && useCache) this.skills?.set(id, skill);
+        return Promise.resolve(skill);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.track(() => this.readSkill(id, useCache));
   }
 

@@ -35,7 +35,8 @@ export function toSkill(content: SkillContent, version: number, createdAt: strin
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    // Object.values is several times faster than for…in on parsed JSON.
+    for (const child of Object.values(value)) if (child !== null && typeof child === "object") deepFreeze(child);
   }
   return value;
 }
