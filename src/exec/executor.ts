@@ -64,7 +64,6 @@ export class Executor {
 
   /** Runs one skill against a deadline that may be shared with a surrounding workflow. */
   async executeUntil(id: string, context: unknown, options: ExecuteOptions, deadline: Deadline, workflowPath: readonly string[]): Promise<unknown> {
-    const started = performance.now();
     if (typeof id !== "string" || id === "") throw new InvalidArgumentError("id", "must be a non-empty string");
     if (context === null || typeof context !== "object" || Array.isArray(context)) throw new InvalidArgumentError("context", "must be a plain object of JSON values");
     const tools = checkTools(options.tools);
@@ -83,7 +82,10 @@ export class Executor {
       throw new SkillValidationError([{ path: "steps", message: `stored workflows form a cycle: ${cycle}; remove one of these steps` }], "workflow", id);
     }
 
+    // The first code run starts the sandbox pool; that one-time start is not the skill's duration.
+    const sandbox = handler || skill.steps ? undefined : await this.sandbox();
     if (options.signal?.aborted) throw new AbortError(`the run of skill "${id}" was aborted before it started`);
+    const started = performance.now();
     const startedAt = new Date().toISOString();
     let outcome: "success" | "failure" | "timeout" = "failure";
     let failure: string | undefined;
@@ -93,7 +95,7 @@ export class Executor {
         ? toPlainResult(id, await runHandler(id, handler, fresh, { tools, deadline: deadline.at, timeoutMs: deadline.timeoutMs, signal: options.signal }), this.deps.sandbox.maxResultBytes)
         : skill.steps
           ? await runSteps(this, skill.steps, fresh, { ...options, tools }, deadline, [...workflowPath, id])
-          : await this.runCode(skill, contextJson, tools, deadline, options.signal);
+          : await this.runCode(sandbox as Sandbox, skill, contextJson, tools, deadline, options.signal);
       outcome = "success";
       return result;
     } catch (error) {
@@ -108,8 +110,7 @@ export class Executor {
     }
   }
 
-  private async runCode(skill: Skill, contextJson: string, tools: Tools, deadline: Deadline, signal: AbortSignal | undefined): Promise<unknown> {
-    const sandbox = await this.sandbox();
+  private async runCode(sandbox: Sandbox, skill: Skill, contextJson: string, tools: Tools, deadline: Deadline, signal: AbortSignal | undefined): Promise<unknown> {
     const outcome = await sandbox.run({
       code: skill.code as string,
       contextJson,
