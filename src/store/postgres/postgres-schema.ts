@@ -66,7 +66,7 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (skill_id, bucket)
   );
   INSERT INTO duration_buckets (skill_id, bucket, runs)
-  SELECT e.skill_id, floor(ln(1 + greatest(e.duration_ms, 0)) / ln(1.05))::integer, count(*)
+  SELECT e.skill_id, floor(ln(greatest(e.duration_ms, 0.001)) / ln(1.05))::integer, count(*)
   FROM executions e JOIN skills s ON s.id = e.skill_id AND e.started_at >= s.created_at
   GROUP BY 1, 2;
   CREATE FUNCTION skill_library_count_run(
