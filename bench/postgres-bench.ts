@@ -1,11 +1,10 @@
-import { LRUCache } from "lru-cache";
 import pg from "pg";
 import { Bench } from "tinybench";
 import { openSkillLibrary, type SkillInput, type SkillLibrary } from "../src/index.js";
 import { startChild } from "../test/support/processes.js";
 import { generateSkills } from "./generate-skills.js";
 import { record } from "./report.js";
-import { compareThroughput, percentiles } from "./timing.js";
+import { benchCachedGet, percentiles } from "./timing.js";
 
 /** The server: env `SKILL_LIBRARY_BENCH_PG_URL`, else the tests' `SKILL_LIBRARY_TEST_PG_URL`, else the local one. */
 const BASE_URL =
@@ -76,16 +75,7 @@ async function batchAdd(library: SkillLibrary, raw: pg.Client, skills: SkillInpu
 
 async function gets(library: SkillLibrary, raw: pg.Client, skills: SkillInput[]): Promise<void> {
   const ids = skills.map((s) => s.id);
-  const lru = new LRUCache<string, object>({ max: 20_000, ttl: 3_600_000 });
-  for (const id of ids) {
-    const skill = await library.getSkill(id);
-    if (skill) lru.set(id, skill);
-  }
-  const { ours: cached, baseline: rawCached, baselineSync: rawCachedSync } = await compareThroughput(
-    (i) => library.getSkill(ids[i % ids.length] as string),
-    (i) => lru.get(ids[i % ids.length] as string),
-  );
-  record({ suite: "postgres", name: "getSkill cached", unit: "ops/s", ours: cached, baseline: rawCached, baselineName: "await lru-cache get", ratio: cached / rawCached, target: "≥ 0.6 of raw", met: cached / rawCached >= 0.6, extra: { syncBaseline: rawCachedSync, ratioToSync: cached / rawCachedSync } });
+  await benchCachedGet("postgres", library, ids);
 
   const select = { name: "bench_get", text: "SELECT content FROM skills WHERE id = $1" };
   const { ours: uncached, baseline: rawUncached } = await compareAsync(

@@ -2,11 +2,10 @@ import Database from "better-sqlite3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { LRUCache } from "lru-cache";
 import { openSkillLibrary, type SkillInput } from "../src/index.js";
 import { generateSkills } from "./generate-skills.js";
 import { record } from "./report.js";
-import { compareThroughput, percentiles } from "./timing.js";
+import { benchCachedGet, compareThroughput, percentiles } from "./timing.js";
 
 /** The embedded store against its raw baselines, in the same run. */
 export async function benchSqliteStore(): Promise<void> {
@@ -47,16 +46,7 @@ async function batchAdd(skills: SkillInput[], file: string): Promise<void> {
 
 async function gets(library: Awaited<ReturnType<typeof openSkillLibrary>>, file: string, skills: SkillInput[]): Promise<void> {
   const ids = skills.map((s) => s.id);
-  const lru = new LRUCache<string, object>({ max: 20_000, ttl: 3_600_000 });
-  for (const id of ids) {
-    const skill = await library.getSkill(id);
-    if (skill) lru.set(id, skill);
-  }
-  const { ours: cached, baseline: rawCached, baselineSync: rawCachedSync } = await compareThroughput(
-    (i) => library.getSkill(ids[i % ids.length] as string),
-    (i) => lru.get(ids[i % ids.length] as string),
-  );
-  record({ suite: "sqlite", name: "getSkill cached", unit: "ops/s", ours: cached, baseline: rawCached, baselineName: "await lru-cache get", ratio: cached / rawCached, target: "≥ 0.6 of raw", met: cached / rawCached >= 0.6, extra: { syncBaseline: rawCachedSync, ratioToSync: cached / rawCachedSync } });
+  await benchCachedGet("sqlite", library, ids);
 
   const raw = new Database(file, { readonly: true });
   const select = raw.prepare("SELECT content FROM skills WHERE id = ?").pluck();

@@ -1,4 +1,7 @@
+import { LRUCache } from "lru-cache";
+import type { SkillLibrary } from "../src/index.js";
 import { Bench } from "tinybench";
+import { record } from "./report.js";
 
 /** Ops in one tinybench iteration: amortises the timer's own cost over many calls. */
 const OPS_PER_ITERATION = 100;
@@ -41,4 +44,22 @@ export function percentiles(times: number[]): { p50: number; p99: number } {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
   return { p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * Cached `getSkill` against an awaited raw `lru-cache` get of the same skills, in the same
+ * run; records the row for `suite`.
+ */
+export async function benchCachedGet(suite: string, library: SkillLibrary, ids: readonly string[]): Promise<void> {
+  const lru = new LRUCache<string, object>({ max: 20_000, ttl: 3_600_000 });
+  for (const id of ids) {
+    const skill = await library.getSkill(id);
+    if (skill) lru.set(id, skill);
+  }
+  const { ours, baseline, baselineSync } = await compareThroughput(
+    (i) => library.getSkill(ids[i % ids.length] as string),
+    (i) => lru.get(ids[i % ids.length] as string),
+  );
+  const ratio = ours / baseline;
+  record({ suite, name: "getSkill cached", unit: "ops/s", ours, baseline, baselineName: "await lru-cache get", ratio, target: "≥ 0.6 of raw", met: ratio >= 0.6, extra: { syncBaseline: baselineSync, ratioToSync: ours / baselineSync } });
 }

@@ -3,15 +3,6 @@ import { analyze, isStopWord, term, words } from "./analyzer.js";
 import { corrections, hasPrefix, type Vocabulary } from "./vocabulary.js";
 import { isKnownWord, relatedWords } from "./wordnet.js";
 
-/**
- * Turns what a user typed into a full-text query over index terms. Only letters and digits
- * survive, so no character can be read as query syntax. Terms of three or more letters
- * also match as a prefix: "logging" (term "log") finds "login".
- */
-export function prepareQuery(text: string): TextQuery {
-  return { groups: queryWords(text).map(({ stem }) => [stem.length >= MIN_PREFIX ? `${stem}*` : stem]) };
-}
-
 /** Shortest term that also matches as a prefix. */
 const MIN_PREFIX = 3;
 

@@ -58,6 +58,18 @@ export class MemberPool implements Sandbox {
     this.options = { startTimeoutMs: 20_000, recycleTimeoutMs: 2_000, ...options, size: Math.max(1, Math.floor(options.size)) };
   }
 
+  /** A new pool whose members are all warm; a pool that cannot start is closed before the error is thrown. */
+  static async started(options: MemberPoolOptions): Promise<MemberPool> {
+    const pool = new MemberPool(options);
+    try {
+      await pool.start();
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
   /** Spawns the members and resolves when all are warm; rejects if they keep failing to start. */
   start(): Promise<void> {
     this.scheduleReplenish();

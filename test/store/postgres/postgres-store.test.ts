@@ -4,7 +4,7 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { indexedText } from "../../../src/search/analyzer.js";
-import { prepareQuery } from "../../../src/search/prepare-query.js";
+import { planSearch } from "../../../src/search/prepare-query.js";
 import { contentHash } from "../../../src/skill/content-hash.js";
 import type { SkillInput } from "../../../src/skill/skill.js";
 import { normalizeSkill } from "../../../src/skill/validate-skill.js";
@@ -45,7 +45,7 @@ describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
   it(".search() - any text a user types is safe: never an error", async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: "binary", maxLength: 60 }), async (text) => {
-        const found = await store.search(prepareQuery(text), {}, 10);
+        const found = await store.search(planSearch(text).text, {}, 10);
         expect(Array.isArray(found)).toBe(true);
       }),
       { numRuns: 300 },
@@ -56,7 +56,7 @@ describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
 
   it(".search() - weights: a name match ranks above a description match", async () => {
     await store.save(request(skill("mentions_table", { name: "Something else", description: "Mentions a table once" })));
-    const found = await store.search(prepareQuery("table"), {}, 10);
+    const found = await store.search({ groups: [["tabl*"]] }, {}, 10);
     expect(found.map((c) => c.skill.id).slice(0, 2)).toEqual(["extract_table", "mentions_table"]);
     expect(found[0]?.score).toBeGreaterThan(found[1]?.score ?? Infinity);
     await store.delete("mentions_table");

@@ -45,17 +45,10 @@ export async function probeIsolatedVm(): Promise<boolean> {
 
 async function startPool(options: SandboxOptions): Promise<MemberPool> {
   const script = await resolveMemberScript(import.meta.url, "ivm-child");
-  const pool = new MemberPool({
+  return MemberPool.started({
     engine: "isolated-vm",
     size: options.poolSize,
     memberNoun: "process",
     spawn: spawnIvmProcess(script, { memoryLimitMb: options.memoryLimitMb, maxResultBytes: options.maxResultBytes }),
   });
-  try {
-    await pool.start();
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
-  return pool;
 }

@@ -19,17 +19,10 @@ import { compiledQuickJsWasm } from "./quickjs-wasm.js";
  */
 export async function createQuickJsSandbox(options: SandboxOptions): Promise<MemberPool> {
   const script = await resolveMemberScript(import.meta.url, "quickjs-worker");
-  const pool = new MemberPool({
+  return MemberPool.started({
     engine: "quickjs",
     size: options.poolSize,
     memberNoun: "worker",
     spawn: spawnQuickJsWorker(script, { memoryLimitMb: options.memoryLimitMb, maxResultBytes: options.maxResultBytes, wasmModule: await compiledQuickJsWasm() }),
   });
-  try {
-    await pool.start();
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
-  return pool;
 }
