@@ -5,6 +5,7 @@ import {
 import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/executor.js";
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
 import { indexedText } from "../search/analyzer.js";
+import { LiveSearchIndex } from "../search/live-search-index.js";
 import { searchAsync, searchSync } from "../search/search-skills.js";
 import { contentHash } from "../skill/content-hash.js";
 import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
@@ -40,6 +41,8 @@ export class SkillLibrary {
   private readonly skills: SkillCache<Skill> | undefined;
   private readonly searches: SkillCache<{ ids: string[] }> | undefined;
   private readonly lock = new AsyncRWLock();
+  /** Every skill in memory for fast search, once built (see `LiveSearchIndex`). */
+  private searchIndex: LiveSearchIndex | undefined;
   private readonly executor: Executor;
   private stopWatching: (() => void) | undefined;
   private closed = false;
@@ -58,7 +61,7 @@ export class SkillLibrary {
         return hit ? Promise.resolve(hit) : this.readSkill(id);
       },
       store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
-      onRecorded: (id: string) => this.skills?.delete(id),
+      onRecorded: (id: string) => this.dropStats(id),
       sandbox: options.sandbox,
       defaultTimeoutMs: options.defaultTimeoutMs,
     });
@@ -67,12 +70,14 @@ export class SkillLibrary {
   private attach(store: SkillStore): SkillStore {
     if (this.storeInstance) return store;
     this.storeInstance = store;
+    this.searchIndex = new LiveSearchIndex(store);
     this.stopWatching = store.watch((changes) => this.dropChanged(changes));
     return store;
   }
 
   /** Drops exactly what another process or machine changed. */
   private dropChanged(changes: readonly StoreChange[]): void {
+    this.searchIndex?.changed(changes);
     if (!this.skills) return;
     let content = false;
     for (const change of changes) {
@@ -182,6 +187,7 @@ export class SkillLibrary {
       if (results.some((r) => r.changed)) {
         for (const r of results) this.skills?.delete(r.version.skillId);
         this.searches?.clear();
+        this.searchIndex?.changed(results.filter((r) => r.changed).map((r) => ({ skillId: r.version.skillId, kind: "content" })));
       }
       return outcome;
     });
@@ -289,6 +295,7 @@ export class SkillLibrary {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     this.stopWatching?.();
+    this.searchIndex?.close();
     await this.executor.close();
     const store = await this.storeReady.catch(() => undefined);
     await store?.close();
@@ -327,14 +334,23 @@ export class SkillLibrary {
       return skills;
     };
     // Query planning (synonyms, typos, compounds) and ranking live in src/search, above the stores.
-    if (sync) return remember(searchSync(sync, query, filter, limit));
+    if (sync) {
+      sync.catchUp?.();
+      return remember(searchSync(sync, query, filter, limit, this.searchIndex?.readySync((ids) => sync.getMany(ids))));
+    }
     const store = asyncStore as SkillStore;
-    return this.lock.withRead(async () => remember(await searchAsync(store, query, filter, limit)));
+    return this.lock.withRead(async () => remember(await searchAsync(store, query, filter, limit, await this.searchIndex?.ready())));
   }
 
   private dropContent(id: string): void {
     this.skills?.delete(id);
     this.searches?.clear();
+    this.searchIndex?.changed([{ skillId: id, kind: "content" }]);
+  }
+
+  private dropStats(id: string): void {
+    this.skills?.delete(id);
+    this.searchIndex?.changed([{ skillId: id, kind: "stats" }]);
   }
 
   private async store(): Promise<SkillStore> {

@@ -7,6 +7,23 @@ const STOP_WORDS = new Set(
     "this to up us was we what when which with you your can do does please want need").split(" "),
 );
 
+/**
+ * English function words the index does not leave out: they say nothing about which skill is
+ * meant in a query or in a WordNet definition. The particles of phrasal verbs ("log out",
+ * "back up", "shut off") are not among them: in a query they carry meaning.
+ */
+const FUNCTION_WORDS = new Set(
+  ("about above after again against all am any because been before being below between both but did doing down during each few " +
+    "further had has have having he her here hers herself him himself his if itself just more most myself no nor not now off once only " +
+    "other ours ourselves own same she should such than there these they those through too until very were while who whom whose why will " +
+    "would yours yourself yourselves").split(" "),
+);
+
+/** Whether a word is a stop word of the index or another English function word (see `FUNCTION_WORDS`). */
+export function isFunctionWord(word: string): boolean {
+  return STOP_WORDS.has(word) || FUNCTION_WORDS.has(word);
+}
+
 /** The text of a skill as the full-text index holds it: one string of terms per field. */
 export interface IndexedText {
   name: string;

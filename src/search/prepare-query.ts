@@ -1,5 +1,5 @@
 import type { TextQuery } from "../store/skill-store.js";
-import { analyze, isStopWord, term, words } from "./analyzer.js";
+import { analyze, isFunctionWord, term, words } from "./analyzer.js";
 import { corrections, hasPrefix, type Vocabulary } from "./vocabulary.js";
 import { isKnownWord, relatedWords } from "./wordnet.js";
 
@@ -53,22 +53,16 @@ const MAX_SYNONYMS = 12;
 interface TypedWord {
   word: string;
   stem: string;
+  /** Whether the word follows a determiner ("a meeting", "my schedule"): a noun or adjective, not a verb. */
+  nominal: boolean;
 }
 
-/**
- * Function words a query may hold that the index does not leave out (the usual English stop
- * words, less the particles of phrasal verbs such as "log out", "back up", "shut off").
- */
-const QUERY_STOP_WORDS = new Set(
-  ("about above after again against all am any because been before being below between both but did doing down during each few " +
-    "further had has have having he her here hers herself him himself his if itself just more most myself no nor not now off once only " +
-    "other ours ourselves own same she should such than there these they those through too until very were while who whom whose why will " +
-    "would yours yourself yourselves").split(" "),
-);
+/** Words after which a noun phrase starts. */
+const DETERMINERS = new Set("a an the my your our their this that these those every each its his her".split(" "));
 
 /** Whether a query word says nothing about which skill is meant. */
 function isQueryStopWord(word: string): boolean {
-  return isStopWord(word) || QUERY_STOP_WORDS.has(word) || word.length === 1;
+  return isFunctionWord(word) || word.length === 1;
 }
 
 /** A query's words, contractions undone ("don't" → "do not", "someone's" → "someone"). */
@@ -78,16 +72,16 @@ function queryText(text: string): string[] {
 
 /** The query's content words (stop words out, unless nothing else is left), one per term. */
 function queryWords(text: string): TypedWord[] {
-  const all = queryText(text);
-  const meaningful = all.filter((word) => !isQueryStopWord(word));
+  const all = queryText(text).map((word, i, list) => ({ word, nominal: i > 0 && DETERMINERS.has(list[i - 1] as string) }));
+  const meaningful = all.filter(({ word }) => !isQueryStopWord(word));
   const chosen = meaningful.length > 0 ? meaningful : all;
   const seen = new Set<string>();
   const found: TypedWord[] = [];
-  for (const word of chosen) {
+  for (const { word, nominal } of chosen) {
     const stem = term(word);
     if (seen.has(stem)) continue;
     seen.add(stem);
-    found.push({ word, stem });
+    found.push({ word, stem, nominal });
   }
   return found;
 }
@@ -109,7 +103,7 @@ export function planSearch(text: string, vocabulary?: Vocabulary): SearchPlan {
       const docs = vocabulary.terms.get(t);
       return docs !== undefined && docs <= vocabulary.documents / 2;
     }));
-  const planned: QueryWord[] = typed.map(({ word, stem }) => ({ word, alternatives: [...wordAlternatives(word, stem, vocabulary, useful)] }));
+  const planned: QueryWord[] = typed.map(({ word, stem, nominal }) => ({ word, alternatives: [...wordAlternatives(word, stem, nominal, vocabulary, useful)] }));
 
   // Neighbouring typed words (stop words included): two written as one index term ("log in"
   // → login), or a WordNet collocation of two to four words ("shut off", "keep an eye on").
@@ -140,10 +134,11 @@ const NO_VOCABULARY = {};
 const MAX_WORD_PLANS = 10_000;
 
 /** A typed word's forms: its own term, then compounds, a typo correction and synonyms. */
-function wordAlternatives(word: string, stem: string, vocabulary: Vocabulary | undefined, useful: (terms: readonly string[]) => boolean): readonly Alternative[] {
+function wordAlternatives(word: string, stem: string, nominal: boolean, vocabulary: Vocabulary | undefined, useful: (terms: readonly string[]) => boolean): readonly Alternative[] {
   let plans = wordPlans.get(vocabulary ?? NO_VOCABULARY);
   if (!plans) wordPlans.set(vocabulary ?? NO_VOCABULARY, (plans = new Map()));
-  const hit = plans.get(word);
+  const planKey = nominal ? `${word}|n` : word;
+  const hit = plans.get(planKey);
   if (hit) return hit;
   const alternatives: Alternative[] = [{ terms: [stem], prefix: stem.length >= MIN_PREFIX, weight: 1, kind: "exact" }];
   const add = (terms: readonly string[], weight: number, kind: AlternativeKind) => {
@@ -175,9 +170,9 @@ function wordAlternatives(word: string, stem: string, vocabulary: Vocabulary | u
       }
     }
   }
-  for (const synonym of synonymForms(word, useful)) add(synonym.terms, synonym.weight, "synonym");
+  for (const synonym of synonymForms(word, useful, nominal)) add(synonym.terms, synonym.weight, "synonym");
   if (plans.size >= MAX_WORD_PLANS) plans.clear();
-  plans.set(word, alternatives);
+  plans.set(planKey, alternatives);
   return alternatives;
 }
 
@@ -202,10 +197,13 @@ const MAX_COLLOCATION = 4;
 /**
  * The index forms of the WordNet relatives of a word or collocation, closest first: each
  * lemma's terms, and for a several-word noun lemma also its head ("mobile phone" → phone).
- * Forms `useful` refuses are left out.
+ * Forms `useful` refuses, and several-word lemmas holding a typed single word, are left out.
+ * `nominal`: the word follows a determiner (see `relatedWords`).
  */
-function synonymForms(text: string, useful: (terms: readonly string[]) => boolean): { terms: string[]; weight: number }[] {
+function synonymForms(text: string, useful: (terms: readonly string[]) => boolean, nominal = false): { terms: string[]; weight: number }[] {
   const found: { terms: string[]; weight: number }[] = [];
+  // Only for a single word: a collocation's relatives keep its particle ("shut off" → close off).
+  const own = new Set(text.includes(" ") ? [] : analyze(text));
   const seen = new Set<string>();
   const push = (terms: string[], weight: number) => {
     const key = terms.join(" ");
@@ -213,8 +211,11 @@ function synonymForms(text: string, useful: (terms: readonly string[]) => boolea
     seen.add(key);
     found.push({ terms, weight });
   };
-  for (const { lemma, closeness, noun } of relatedWords(text)) {
+  for (const { lemma, closeness, noun } of relatedWords(text, nominal)) {
     const terms = analyze(lemma);
+    // A lemma holding the typed word itself ("pull out", "set back" for "pull", "set") is that
+    // word plus a particle: it adds no other way of saying it.
+    if (terms.length > 1 && terms.some((t) => own.has(t))) continue;
     push(terms, WEIGHTS.synonym * closeness);
     if (noun && terms.length > 1) push(terms.slice(-1), WEIGHTS.synonym * WEIGHTS.head * closeness);
   }

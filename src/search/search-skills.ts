@@ -2,6 +2,7 @@ import type { Skill } from "../skill/skill.js";
 import type { SearchCandidate, SkillFilter, SkillStore, SyncSkillStore, TextQuery } from "../store/skill-store.js";
 import { planSearch, type SearchPlan } from "./prepare-query.js";
 import { rankCandidates } from "./rank-candidates.js";
+import type { SearchIndex } from "./search-index.js";
 import { ALL_SKILLS, listedVocabulary, listedVocabularySync, type Vocabulary } from "./vocabulary.js";
 
 /**
@@ -49,13 +50,15 @@ function syncVocabulary(store: SyncSkillStore): Vocabulary {
 }
 
 /**
- * A search on a synchronous (embedded) store: plan the query against the store's
- * vocabulary, fetch candidates, rank them. An empty query lists by reliability.
+ * A search on a synchronous (embedded) store: plan the query against the vocabulary, take
+ * candidates from the in-memory index when one is given (else from the store's full-text
+ * index), rank them. An empty query lists by reliability.
  */
-export function searchSync(store: SyncSkillStore, query: string, filter: SkillFilter, limit: number): Skill[] {
-  const vocabulary = syncVocabulary(store);
+export function searchSync(store: SyncSkillStore, query: string, filter: SkillFilter, limit: number, index?: SearchIndex): Skill[] {
+  const vocabulary = index ? index.vocabulary() : syncVocabulary(store);
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
+  if (index) return index.search(plan, filter, limit, candidateLimit(limit));
   const steps = search(plan, limit, vocabulary);
   let step = steps.next([]);
   while (!step.done) {
@@ -66,10 +69,13 @@ export function searchSync(store: SyncSkillStore, query: string, filter: SkillFi
 }
 
 /** `searchSync` for any store. */
-export async function searchAsync(store: SkillStore, query: string, filter: SkillFilter, limit: number): Promise<Skill[]> {
-  const vocabulary = store.vocabulary ? await store.vocabulary() : await listedVocabulary(store, () => store.listByReliability({}, ALL_SKILLS));
+export async function searchAsync(store: SkillStore, query: string, filter: SkillFilter, limit: number, index?: SearchIndex): Promise<Skill[]> {
+  const vocabulary = index
+    ? index.vocabulary()
+    : store.vocabulary ? await store.vocabulary() : await listedVocabulary(store, () => store.listByReliability({}, ALL_SKILLS));
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
+  if (index) return index.search(plan, filter, limit, candidateLimit(limit));
   const steps = search(plan, limit, vocabulary);
   let step = steps.next([]);
   while (!step.done) {

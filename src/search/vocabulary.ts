@@ -226,3 +226,18 @@ async function makeAsync(list: () => Promise<readonly SkillContent[]>): Promise<
   const vocabulary = vocabularyOfSkills(await list());
   return { vocabulary, madeAt: performance.now(), tookMs: performance.now() - started, refreshing: false };
 }
+
+/** Every term of the vocabulary that starts with `prefix` and is longer than it, in code-unit order. */
+export function termsWithPrefix(vocabulary: Vocabulary, prefix: string): string[] {
+  const { sorted } = derive(vocabulary);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) <= prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const found: string[] = [];
+  for (let i = lo; i < sorted.length && (sorted[i] as string).startsWith(prefix); i++) found.push(sorted[i] as string);
+  return found;
+}

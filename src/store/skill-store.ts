@@ -103,4 +103,6 @@ export interface SyncSkillStore {
   listByReliability(filter: SkillFilter, limit: number): Skill[];
   /** Optional: the index's vocabulary, synchronously (see `SkillStore.vocabulary`). */
   vocabulary?(): Vocabulary;
+  /** Optional: tells `watch` subscribers now of what other processes committed (instead of at the next poll). */
+  catchUp?(): void;
 }

@@ -80,4 +80,20 @@ describe("planSearch", () => {
     const all = plan.words.flatMap((w) => w.alternatives.map((a) => a.terms.join(" ")));
     expect(all).toContain("watch");
   });
+
+  it("planSearch() - a WordNet lemma holding the typed word itself ('hand over' for 'hand') is no other form of it", () => {
+    const held = vocabulary({ hand: 3, over: 5, pass: 4, give: 6 });
+    const alternatives = planSearch("hand", held).words[0]?.alternatives ?? [];
+    for (const alternative of alternatives.slice(1)) {
+      if (alternative.terms.length > 1) expect(alternative.terms).not.toContain("hand");
+    }
+  });
+
+  it("planSearch() - after a determiner a word's verb senses weigh less ('a jog' is not 'ramble on')", () => {
+    const held = vocabulary({ rambl: 2, trot: 2 });
+    const weight = (text: string, target: string) =>
+      planSearch(text, held).words.find((w) => w.word === "jog")?.alternatives.find((a) => a.terms.join(" ") === target)?.weight ?? 0;
+    expect(weight("jog along the river", "rambl")).toBeGreaterThan(weight("a jog along the river", "rambl"));
+    expect(weight("a jog along the river", "trot")).toBe(weight("jog along the river", "trot"));
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isFunctionWord } from "../../src/search/analyzer.js";
 import { baseForms, isKnownWord, relatedWords } from "../../src/search/wordnet.js";
 
 const lemmas = (word: string) => relatedWords(word).map((r) => r.lemma);
@@ -33,5 +34,37 @@ describe("WordNet synonyms", () => {
     expect(isKnownWord("logging")).toBe(true);
     expect(isKnownWord("dowload")).toBe(false);
     expect(isKnownWord("emial")).toBe(false);
+  });
+
+  it("relatedWords() - hyponyms of the most common sense count, below its synonyms, unless the synset has very many", () => {
+    // A teakettle is a kind of kettle.
+    expect(closeness("kettle", "teakettle") ?? 0).toBeGreaterThan(0);
+    expect(closeness("kettle", "teakettle") ?? 1).toBeLessThan(closeness("kettle", "boiler") ?? 0);
+    // "animal" has hundreds of hyponyms: none of them stands for the word.
+    expect(lemmas("animal")).not.toContain("pet");
+    expect(lemmas("animal")).not.toContain("predator");
+  });
+
+  it("relatedWords() - similar adjectives of the second sense count too ('absurd', incongruous → foolish)", () => {
+    expect(closeness("absurd", "foolish") ?? 0).toBeGreaterThan(0);
+  });
+
+  it("relatedWords() - function words of a definition are left out", () => {
+    // "living or active only in the presence of oxygen"
+    expect(lemmas("aerobiotic")).toContain("oxygen");
+    for (const word of ["aerobiotic", "kettle", "vehicle"]) {
+      for (const { lemma } of relatedWords(word)) expect(isFunctionWord(lemma) || lemma.length < 3, `${word} → ${lemma}`).toBe(false);
+    }
+  });
+
+  it("relatedWords() - an unlikely part of speech counts less: an inflection of another lemma, a verb after a determiner", () => {
+    // "dwelling" is a noun (a home) before it is a form of "dwell" (populate, inhabit).
+    expect(closeness("dwelling", "abode")).toBe(1);
+    expect(closeness("dwelling", "populate") ?? 0).toBeLessThan(closeness("dwell", "populate") ?? 0);
+    // "jog" as a verb is "ramble on"; after a determiner ("a jog") it is a noun first.
+    expect(closeness("jog", "ramble on")).toBe(1);
+    const nominal = relatedWords("jog", true).find((r) => r.lemma === "ramble on")?.closeness ?? 0;
+    expect(nominal).toBeLessThan(1);
+    expect(relatedWords("jog", true).find((r) => r.lemma === "trot")?.closeness).toBe(closeness("jog", "trot"));
   });
 });

@@ -56,6 +56,7 @@ export class SqliteChangeFeed {
   /** Checks for other connections' commits now (the timer also calls this). */
   poll(): void {
     if (!this.db.open) return this.stop();
+    if (this.listeners.size === 0) return;
     const dataVersion = this.dataVersionStmt.get() as number;
     if (dataVersion === this.dataVersion) return;
     this.dataVersion = dataVersion;

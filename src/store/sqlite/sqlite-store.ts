@@ -37,6 +37,7 @@ export class SqliteStore implements SkillStore {
     search: (query, filter, limit) => this.searchSync(query, filter, limit),
     listByReliability: (filter, limit) => this.listByReliabilitySync(filter, limit),
     vocabulary: () => this.readVocabulary(),
+    catchUp: () => this.feed.poll(),
   };
   private readonly db: Database.Database;
   private readonly feed: SqliteChangeFeed;

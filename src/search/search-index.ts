@@ -1,0 +1,482 @@
+import type { Skill } from "../skill/skill.js";
+import type { SearchCandidate, SkillFilter } from "../store/skill-store.js";
+import { analyze } from "./analyzer.js";
+import { matchesFilter } from "./matches-filter.js";
+import type { SearchPlan } from "./prepare-query.js";
+import {
+  coverageFactor, FIELDS, inverseDocumentFrequency, POSITIONED, PREFIX_WEIGHT, pseudoFrequency, rankCandidates, rankedText, saturate,
+  SATURATION_LIMIT, wordImportance, type Field, type RankedDocument, type Statistics,
+} from "./rank-candidates.js";
+import { termsWithPrefix, type Vocabulary } from "./vocabulary.js";
+
+/** A term's postings: the slots of the skills that hold it and the term's saturated BM25F weight in each. */
+interface Posting {
+  slots: number[];
+  weights: number[];
+}
+
+/** How far (relative) the mean field lengths may drift before the posting weights are remade. */
+const WEIGHT_DRIFT = 0.1;
+/** A several-term form is found by its rarest term at this share of that term's weight; the ranking checks the rest. */
+const PARTIAL_PHRASE = 0.5;
+
+/** The per-field counts `IndexedSkill.countsAt` returns (read at once; the next call overwrites them). */
+const SCRATCH_COUNTS = FIELDS.map(() => 0);
+
+/**
+ * A skill as the index keeps it: the skill itself, its distinct terms (ids, ascending) with
+ * their counts per field, its field lengths, and the term ids of the positioned fields in order.
+ */
+class IndexedSkill implements RankedDocument {
+  constructor(
+    readonly skill: Skill,
+    private readonly index: SearchIndex,
+    readonly terms: Int32Array,
+    readonly fieldCounts: Uint16Array,
+    readonly lengths: readonly number[],
+    private readonly sequences: readonly Int32Array[],
+  ) {}
+
+  /** The same terms for a newer copy of the skill (its stats changed, not its content). */
+  withSkill(skill: Skill): IndexedSkill {
+    return new IndexedSkill(skill, this.index, this.terms, this.fieldCounts, this.lengths, this.sequences);
+  }
+
+  counts(term: string): ArrayLike<number> | undefined {
+    const at = this.find(this.index.termId(term));
+    return at < 0 ? undefined : this.countsAt(at);
+  }
+
+  /** The counts per field of the `at`-th distinct term, in an array the next call reuses. */
+  countsAt(at: number): ArrayLike<number> {
+    const counts = SCRATCH_COUNTS;
+    for (let f = 0; f < counts.length; f++) counts[f] = this.fieldCounts[at * counts.length + f] as number;
+    return counts;
+  }
+
+  forEachTerm(visit: (term: string, counts: ArrayLike<number>) => void): void {
+    for (let at = 0; at < this.terms.length; at++) visit(this.index.termName(this.terms[at] as number), this.countsAt(at));
+  }
+
+  forEachLonger(prefix: string, visit: (term: string, counts: ArrayLike<number>) => void): void {
+    for (let at = 0; at < this.terms.length; at++) {
+      const term = this.index.termName(this.terms[at] as number);
+      if (term.length > prefix.length && term.startsWith(prefix)) visit(term, this.countsAt(at));
+    }
+  }
+
+  positions(p: number, term: string): readonly number[] | undefined {
+    const id = this.index.termId(term);
+    const sequence = this.sequences[p];
+    if (id < 0 || !sequence) return undefined;
+    let found: number[] | undefined;
+    for (let i = 0; i < sequence.length; i++) if (sequence[i] === id) (found ??= []).push(i);
+    return found;
+  }
+
+  private find(id: number): number {
+    if (id < 0) return -1;
+    let lo = 0;
+    let hi = this.terms.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.terms[mid] as number;
+      if (at === id) return mid;
+      if (at < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
+
+/** The vocabulary of a `SearchIndex`: live counts, a new object whenever the set of terms changes. */
+class IndexVocabulary implements Vocabulary {
+  constructor(private readonly index: SearchIndex, readonly terms: ReadonlyMap<string, number>) {}
+
+  get documents(): number {
+    return this.index.size;
+  }
+
+  get averageLengths(): Record<string, number> {
+    const averages = this.index.averageLengths();
+    return Object.fromEntries(FIELDS.map((field, f) => [field, averages[f] as number]));
+  }
+}
+
+/**
+ * An in-memory inverted index of every skill of a store, for search at memory speed: postings
+ * with each term's saturated BM25F weight pick the best candidates for a plan in one pass, and
+ * the same ranking as a store's candidates get (`rankCandidates`) orders them. The index is a
+ * replica of the store's skills; its keeper (`LiveSearchIndex`) keeps it fresh.
+ */
+export class SearchIndex {
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly postings: Posting[] = [];
+  private readonly frequency = new Map<string, number>();
+  private slots: (IndexedSkill | undefined)[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private readonly totals = FIELDS.map(() => 0);
+  private weightedWith: number[] = FIELDS.map(() => 1);
+  private vocabularyView: IndexVocabulary;
+  private termsChanged = false;
+  // Scratch space for one search, by slot.
+  private total = new Float64Array(0);
+  private covered = new Float64Array(0);
+  private best = new Float64Array(0);
+  /** Term id → its place among one skill's distinct terms, while the skill is indexed. */
+  private readonly localTerms = new Map<number, number>();
+
+  constructor() {
+    this.vocabularyView = new IndexVocabulary(this, this.frequency);
+  }
+
+  /** How many skills the index holds. */
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  /** Whether the index holds this skill. */
+  has(id: string): boolean {
+    return this.slotOf.has(id);
+  }
+
+  /** The skill as the index holds it. */
+  get(id: string): Skill | undefined {
+    const slot = this.slotOf.get(id);
+    return slot === undefined ? undefined : this.slots[slot]?.skill;
+  }
+
+  /** @internal A term's id, or -1. */
+  termId(term: string): number {
+    return this.ids.get(term) ?? -1;
+  }
+
+  /** @internal A term by its id. */
+  termName(id: number): string {
+    return this.names[id] as string;
+  }
+
+  /** Mean terms per field, in `FIELDS` order. */
+  averageLengths(): number[] {
+    const n = Math.max(1, this.size);
+    return this.totals.map((total) => Math.max(1, total / n));
+  }
+
+  /** The index's vocabulary; the same object while the set of terms is unchanged. */
+  vocabulary(): Vocabulary {
+    if (this.termsChanged) {
+      this.termsChanged = false;
+      this.vocabularyView = new IndexVocabulary(this, this.frequency);
+    }
+    return this.vocabularyView;
+  }
+
+  /** Adds a skill, or replaces the one with its id. A skill whose content is unchanged only has its stats replaced. */
+  upsert(skill: Skill): void {
+    const slot = this.slotOf.get(skill.id);
+    const current = slot === undefined ? undefined : this.slots[slot];
+    if (current && current.skill.version === skill.version && current.skill.updatedAt === skill.updatedAt) {
+      this.slots[slot as number] = current.withSkill(skill);
+      return;
+    }
+    if (current) this.remove(skill.id);
+    this.insert(this.indexed(skill));
+  }
+
+  /** Leaves a skill out (its postings are skipped until the next compaction). */
+  remove(id: string): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    const doc = this.slots[slot] as IndexedSkill;
+    this.slots[slot] = undefined;
+    this.slotOf.delete(id);
+    doc.lengths.forEach((length, f) => (this.totals[f] = (this.totals[f] as number) - length));
+    for (const id of doc.terms) {
+      const term = this.names[id] as string;
+      const left = (this.frequency.get(term) ?? 1) - 1;
+      if (left > 0) this.frequency.set(term, left);
+      else {
+        this.frequency.delete(term);
+        this.termsChanged = true;
+      }
+    }
+    if (this.slots.length > 1000 && this.slots.length > 2 * this.size) this.compact();
+  }
+
+  /**
+   * The best `limit` skills for a plan that pass the filter, ranked as store candidates are:
+   * the postings choose `candidates` by their summed word weights and coverage, then
+   * `rankCandidates` orders them.
+   */
+  search(plan: SearchPlan, filter: SkillFilter, limit: number, candidates: number): Skill[] {
+    this.reweighIfDrifted();
+    const vocabulary = this.vocabulary();
+    const stats: Statistics = { documents: this.size, docs: (t) => this.frequency.get(t) ?? 0, averageLength: this.averageLengths() };
+    const importance = plan.words.map((word) => wordImportance(word, stats));
+    const totalImportance = importance.reduce((a, b) => a + b, 0);
+    // Each word's index terms with their weight factors, most telling words first.
+    const words = plan.words.map((word, w) => {
+      const terms: [string, number][] = [];
+      for (const alternative of word.alternatives) {
+        const { weight } = alternative;
+        if (alternative.terms.length === 1) {
+          const t = alternative.terms[0] as string;
+          terms.push([t, weight * inverseDocumentFrequency(stats.documents, stats.docs(t))]);
+          if (alternative.prefix) {
+            for (const longer of termsWithPrefix(vocabulary, t)) terms.push([longer, weight * PREFIX_WEIGHT * inverseDocumentFrequency(stats.documents, stats.docs(longer))]);
+          }
+        } else {
+          let rarest = alternative.terms[0] as string;
+          for (const t of alternative.terms) if (stats.docs(t) < stats.docs(rarest)) rarest = t;
+          terms.push([rarest, PARTIAL_PHRASE * weight * inverseDocumentFrequency(stats.documents, stats.docs(rarest))]);
+        }
+      }
+      terms.sort((x, y) => y[1] - x[1]);
+      return { terms, upper: SATURATION_LIMIT * (terms[0]?.[1] ?? 0), importance: importance[w] as number };
+    }).sort((a, b) => b.upper - a.upper);
+    this.growScratch();
+    const touched: number[] = [];
+    const wordTouched: number[] = [];
+    const { total, covered, best } = this;
+    let addNew = true;
+    let later = words.reduce((sum, word) => sum + word.upper, 0);
+    for (const word of words) {
+      later -= word.upper;
+      wordTouched.length = 0;
+      let checks = 0;
+      for (const [term, factor] of word.terms) {
+        // MaxScore: once the chosen candidates' scores so far beat all that this and the later
+        // words could give a skill, skills only those match cannot be chosen: stop adding them.
+        // (Checked where the check costs well under the postings it may save, twice a word at most.)
+        if (addNew && checks < 2 && this.postingLength(term) > 2 * (touched.length + wordTouched.length)) {
+          checks++;
+          if (this.choose(touched, wordTouched, word.importance, candidates, filter, totalImportance).threshold() >= SATURATION_LIMIT * factor + later) addNew = false;
+        }
+        this.accumulate(term, factor, wordTouched, addNew);
+      }
+      for (const slot of wordTouched) {
+        if (total[slot] === 0) touched.push(slot);
+        total[slot] = (total[slot] as number) + (best[slot] as number);
+        covered[slot] = (covered[slot] as number) + word.importance;
+        best[slot] = 0;
+      }
+    }
+    const chosen = this.choose(touched, [], 0, candidates, filter, totalImportance);
+    for (const slot of touched) {
+      total[slot] = 0;
+      covered[slot] = 0;
+    }
+    const found: SearchCandidate[] = chosen.slots().map(({ slot, score }) => ({ skill: (this.slots[slot] as IndexedSkill).skill, score }));
+    return rankCandidates(plan, found, limit, vocabulary, (skill) => this.slots[this.slotOf.get(skill.id) as number] as IndexedSkill);
+  }
+
+  /**
+   * The best `size` skills so far that pass the filter, by summed word scores and coverage:
+   * those earlier words matched (`touched`) and those only the current word matched so far.
+   */
+  private choose(touched: readonly number[], wordTouched: readonly number[], importance: number, size: number, filter: SkillFilter, totalImportance: number): TopScores {
+    const chosen = new TopScores(size);
+    const unfiltered = filter.category === undefined && filter.tags === undefined && filter.minSuccessRate === undefined;
+    const { slots, best, total, covered } = this;
+    for (let pass = 0; pass < 2; pass++) {
+      const list = pass === 0 ? touched : wordTouched;
+      for (let i = 0; i < list.length; i++) {
+        const slot = list[i] as number;
+        if (pass === 1 && total[slot] !== 0) continue;
+        const doc = slots[slot];
+        if (!doc || (!unfiltered && !matchesFilter(doc.skill, filter))) continue;
+        const word = best[slot] as number;
+        const share = totalImportance > 0 ? Math.min(1, ((covered[slot] as number) + (word > 0 ? importance : 0)) / totalImportance) : 1;
+        chosen.offer(slot, ((total[slot] as number) + word) * coverageFactor(share));
+      }
+    }
+    return chosen;
+  }
+
+  private postingLength(term: string): number {
+    const id = this.ids.get(term);
+    return id === undefined ? 0 : (this.postings[id] as Posting).slots.length;
+  }
+
+  /**
+   * Raises each skill's best score for the current word to this term's weight in it; with
+   * `addNew` false, only skills earlier words already matched.
+   */
+  private accumulate(term: string, factor: number, touched: number[], addNew: boolean): void {
+    const id = this.ids.get(term);
+    if (id === undefined || factor <= 0) return;
+    const { slots, weights } = this.postings[id] as Posting;
+    const { best, total } = this;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
+      const before = best[slot] as number;
+      if (before === 0) {
+        if (!addNew && total[slot] === 0) continue;
+        touched.push(slot);
+      }
+      const value = factor * (weights[i] as number);
+      if (value > before) best[slot] = value;
+    }
+  }
+
+  private indexed(skill: Skill): IndexedSkill {
+    const text = rankedText(skill);
+    const local = this.localTerms;
+    local.clear();
+    const ids: number[] = [];
+    const counts: number[] = [];
+    const lengths: number[] = [];
+    const sequences: Int32Array[] = [];
+    const width = FIELDS.length;
+    for (let f = 0; f < width; f++) {
+      const terms = analyze(text[FIELDS[f] as Field]);
+      lengths.push(terms.length);
+      const sequence = f < POSITIONED.length ? new Int32Array(terms.length) : undefined;
+      for (let i = 0; i < terms.length; i++) {
+        const id = this.intern(terms[i] as string);
+        if (sequence) sequence[i] = id;
+        let at = local.get(id);
+        if (at === undefined) {
+          at = ids.length;
+          local.set(id, at);
+          ids.push(id);
+          for (let k = 0; k < width; k++) counts.push(0);
+        }
+        if ((counts[at * width + f] as number) < 65_535) counts[at * width + f] = (counts[at * width + f] as number) + 1;
+      }
+      if (sequence) sequences.push(sequence);
+    }
+    const order = ids.map((_, i) => i).sort((a, b) => (ids[a] as number) - (ids[b] as number));
+    const terms = new Int32Array(order.length);
+    const fieldCounts = new Uint16Array(order.length * width);
+    order.forEach((from, to) => {
+      terms[to] = ids[from] as number;
+      for (let k = 0; k < width; k++) fieldCounts[to * width + k] = counts[from * width + k] as number;
+    });
+    return new IndexedSkill(skill, this, terms, fieldCounts, lengths, sequences);
+  }
+
+  private intern(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(term, id);
+      this.names.push(term);
+      this.postings.push({ slots: [], weights: [] });
+    }
+    return id;
+  }
+
+  private insert(doc: IndexedSkill): void {
+    const slot = this.slots.length;
+    this.slots.push(doc);
+    this.slotOf.set(doc.skill.id, slot);
+    doc.lengths.forEach((length, f) => (this.totals[f] = (this.totals[f] as number) + length));
+    doc.terms.forEach((id, at) => {
+      const posting = this.postings[id] as Posting;
+      posting.slots.push(slot);
+      posting.weights.push(saturate(pseudoFrequency(doc.countsAt(at), doc.lengths, this.weightedWith)));
+      const term = this.names[id] as string;
+      const before = this.frequency.get(term) ?? 0;
+      if (before === 0) this.termsChanged = true;
+      this.frequency.set(term, before + 1);
+    });
+  }
+
+  /** Remakes every posting weight when the mean field lengths moved away from those the weights used. */
+  private reweighIfDrifted(): void {
+    const now = this.averageLengths();
+    if (now.every((average, f) => Math.abs(average - (this.weightedWith[f] as number)) <= WEIGHT_DRIFT * average)) return;
+    this.weightedWith = now;
+    this.rebuildPostings();
+  }
+
+  /** Drops left-out skills' slots and postings. */
+  private compact(): void {
+    this.slots = this.slots.filter((doc) => doc !== undefined);
+    this.slots.forEach((doc, slot) => this.slotOf.set((doc as IndexedSkill).skill.id, slot));
+    this.rebuildPostings();
+  }
+
+  private rebuildPostings(): void {
+    for (const posting of this.postings) {
+      posting.slots = [];
+      posting.weights = [];
+    }
+    this.slots.forEach((doc, slot) => {
+      if (!doc) return;
+      doc.terms.forEach((id, at) => {
+        const posting = this.postings[id] as Posting;
+        posting.slots.push(slot);
+        posting.weights.push(saturate(pseudoFrequency(doc.countsAt(at), doc.lengths, this.weightedWith)));
+      });
+    });
+  }
+
+  private growScratch(): void {
+    if (this.total.length >= this.slots.length) return;
+    const size = Math.max(1024, this.slots.length * 2);
+    this.total = new Float64Array(size);
+    this.covered = new Float64Array(size);
+    this.best = new Float64Array(size);
+  }
+}
+
+/** The `size` best (slot, score) pairs offered, kept in a min-heap; ties go to the lower slot. */
+class TopScores {
+  private readonly heapSlots: number[] = [];
+  private readonly heapScores: number[] = [];
+
+  constructor(private readonly size: number) {}
+
+  offer(slot: number, score: number): void {
+    const n = this.heapSlots.length;
+    if (n < this.size) {
+      this.heapSlots.push(slot);
+      this.heapScores.push(score);
+      this.up(n);
+    } else if (n > 0 && score > (this.heapScores[0] as number)) {
+      this.heapSlots[0] = slot;
+      this.heapScores[0] = score;
+      this.down(0);
+    }
+  }
+
+  /** The lowest score kept once `size` are kept, else 0. */
+  threshold(): number {
+    return this.heapSlots.length < this.size ? 0 : (this.heapScores[0] as number);
+  }
+
+  slots(): { slot: number; score: number }[] {
+    return this.heapSlots.map((slot, i) => ({ slot, score: this.heapScores[i] as number })).sort((a, b) => b.score - a.score || a.slot - b.slot);
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((this.heapScores[parent] as number) <= (this.heapScores[i] as number)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.heapSlots.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < n && (this.heapScores[left] as number) < (this.heapScores[least] as number)) least = left;
+      if (right < n && (this.heapScores[right] as number) < (this.heapScores[least] as number)) least = right;
+      if (least === i) return;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    [this.heapSlots[a], this.heapSlots[b]] = [this.heapSlots[b] as number, this.heapSlots[a] as number];
+    [this.heapScores[a], this.heapScores[b]] = [this.heapScores[b] as number, this.heapScores[a] as number];
+  }
+}
