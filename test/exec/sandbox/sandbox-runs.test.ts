@@ -157,6 +157,34 @@ for (const engine of ENGINES) {
         expect(first).toEqual({ leak: "undefined", parse: 1 });
         expect(second).toEqual(first);
       });
+
+      it(".run() - back-to-back runs in one member each get a fresh context", async () => {
+        const code = `async (context) => {
+          const seen = typeof globalThis.marker === "undefined" ? "fresh" : "reused by run " + globalThis.marker;
+          globalThis.marker = context.i;
+          return seen;
+        }`;
+        const seen: unknown[] = [];
+        // No whenReady() between runs: each run goes in as soon as the last one answered.
+        for (let i = 0; i < 8; i++) seen.push(await runValue(single, code, { context: { i } }));
+        expect(seen).toEqual(Array.from({ length: 8 }, () => "fresh"));
+      });
+
+      it(".run() - tools and timers still work when the skill traps prototype setters and replaces JSON", async () => {
+        // QuickJS's own JSON.stringify calls index setters of Array.prototype (the skill's tool calls
+        // then fail inside the sandbox, nothing else): that trap is probed on isolated-vm only.
+        const arrayTrap = engine === "isolated-vm";
+        const value = await runValue(pool, `async (context, tools) => {
+          if (${arrayTrap}) for (const key of ["0", "1", "2"]) Object.defineProperty(Array.prototype, key, { set() { throw new Error("trapped " + key); }, configurable: true });
+          Object.defineProperty(Object.prototype, "1", { set() { throw new Error("trapped object key"); }, configurable: true });
+          JSON.stringify = () => "forged";
+          JSON.parse = () => "forged";
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          const [a, b] = await Promise.all([tools.echo("a"), tools.echo("b")]);
+          return a + b;
+        }`, { tools: { echo: (text: string) => text } });
+        expect(value).toBe("ab");
+      });
     });
 
     describe("queue, abort and close", () => {

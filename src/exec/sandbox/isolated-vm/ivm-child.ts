@@ -31,6 +31,10 @@ try {
 
 process.on("message", (message: unknown) => {
   if (!isHostMessage(message)) return;
-  if (message.type === "run") runner.run(message).catch((error: unknown) => fail("the isolated-vm member failed", error));
-  else runner.toolResult(message);
+  try {
+    if (message.type === "run") runner.run(message);
+    else runner.toolResult(message);
+  } catch (error) {
+    fail("the isolated-vm member failed", error);
+  }
 });

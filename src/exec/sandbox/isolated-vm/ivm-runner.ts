@@ -1,30 +1,30 @@
 /**
  * Runs skills inside one isolated-vm isolate, in the child process. Each run gets a fresh context
- * prepared before the run arrives; after the run the context, its timers and its pending tool
- * calls are dropped (never settled, so no code of a finished run executes again), and the next
- * context is prepared before the child reports "ready" — which also proves the isolate is idle.
+ * prepared before the run arrives; the run is driven by synchronous calls only (see
+ * ivm-bootstrap.ts). After the run its context, timers and pending tool calls are dropped (never
+ * settled, so no code of a finished run executes again); the next context is prepared in a later
+ * macrotask, off the path of the reply, and "ready" follows.
  */
 import type { Envelope } from "../prelude.js";
 import { envelopeToOutcome, memoryOutcome } from "../outcome.js";
 import { encodeToolReply, type MemberConfig, type MemberMessage, type RunMessage, type ToolResultMessage } from "../protocol.js";
 import type { SandboxOutcome } from "../sandbox.js";
-import { IVM_BOOTSTRAP_SOURCE } from "./ivm-bootstrap.js";
+import { IVM_BOOTSTRAP_SOURCE, IVM_OP, parseIvmRequests } from "./ivm-bootstrap.js";
 import type { IvmContext, IvmIsolate, IvmModule, IvmReference, IvmScript } from "./ivm-types.js";
-
-interface RunState {
-  runId: number | undefined;
-  ended: boolean;
-  timers: Set<NodeJS.Timeout>;
-  pendingTools: Map<number, (reply: string) => void>;
-}
 
 interface Prepared {
   context: IvmContext;
-  start: IvmReference;
-  poll: IvmReference;
-  wait: IvmReference;
-  refs: IvmReference[];
-  state: RunState;
+  /** The bootstrap's entry function. */
+  entry: IvmReference;
+}
+
+interface Current {
+  prepared: Prepared;
+  runId: number;
+  ended: boolean;
+  timers: Set<NodeJS.Timeout>;
+  /** In-sandbox request id of each tool call in flight, by the call id the host knows. */
+  toolCalls: Map<number, number>;
 }
 
 /** Runs per isolate before it is replaced (bounds what dropped contexts may leak). */
@@ -34,7 +34,8 @@ const HEAP_RECYCLE_SHARE = 0.5;
 /**
  * Heap growth since the last full GC after which the child collects between runs. Every dropped
  * context leaves ~200 KB; left alone, V8 runs a 2–4 ms mark-compact in the middle of some later
- * run every ~50 runs. Collecting while idle (before "ready") keeps that off the runs' latency.
+ * run every ~50 runs. Collecting while idle keeps that off the runs' latency (and measured cheaper
+ * in total than letting V8 decide: new contexts are slower to make on a heap full of dead ones).
  */
 const GC_GROWTH_BYTES = 2 * 1024 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -48,7 +49,7 @@ export class IvmRunner {
   private heapAfterGc = 0;
   private runsOnIsolate = 0;
   private next: Prepared | undefined;
-  private current: Prepared | undefined;
+  private current: Current | undefined;
   private nextCallId = 1;
 
   constructor(
@@ -63,94 +64,126 @@ export class IvmRunner {
     this.send({ type: "ready" });
   }
 
-  /** Runs one skill and reports "done", then prepares the next context and reports "ready". */
-  async run(message: RunMessage): Promise<void> {
+  /** Runs one skill; reports "done" when it settles, then "ready" once the next context is prepared. */
+  run(message: RunMessage): void {
     const prepared = this.next ?? this.prepare();
     this.next = undefined;
-    this.current = prepared;
-    prepared.state.runId = message.runId;
-    let outcome: SandboxOutcome;
+    const current: Current = { prepared, runId: message.runId, ended: false, timers: new Set(), toolCalls: new Map() };
+    this.current = current;
     try {
-      // Sync first: the skill's synchronous part and its microtasks run now; most skills end here.
-      prepared.start.applySync(undefined, [message.code, message.contextJson, message.toolNames, this.config.maxResultBytes], { arguments: { copy: true } });
-      let envelope = prepared.poll.applySync(undefined, [], { result: { copy: true } }) as Envelope | undefined;
-      envelope ??= (await prepared.wait.apply(undefined, [], { result: { promise: true, copy: true } })) as Envelope;
-      outcome = envelopeToOutcome(envelope, this.config.maxResultBytes, isArrayBufferLimit);
+      prepared.entry.applySync(undefined, [IVM_OP.start, message.code, message.contextJson, JSON.stringify(message.toolNames), this.config.maxResultBytes]);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      outcome = this.isolate?.isDisposed || /memory limit/i.test(text) ? memoryOutcome() : { ok: false, kind: "error", message: `the sandbox failed: ${text}`, logs: [] };
+      return this.end(current, this.failure(error));
     }
-    this.current = undefined;
-    this.drop(prepared);
-    this.send({ type: "done", runId: message.runId, outcome });
-    await this.afterRun();
-    this.next = this.prepare();
-    this.send({ type: "ready" });
+    this.step(current);
   }
 
   /** Delivers a tool's answer to the run that asked. */
   toolResult(message: ToolResultMessage): void {
-    const state = this.current?.state;
-    if (!state || state.ended || state.runId !== message.runId) return;
-    const resolve = state.pendingTools.get(message.callId);
-    if (!resolve) return;
-    state.pendingTools.delete(message.callId);
-    resolve(encodeToolReply(message));
+    const current = this.current;
+    if (!current || current.ended || current.runId !== message.runId) return;
+    const requestId = current.toolCalls.get(message.callId);
+    if (requestId === undefined) return;
+    current.toolCalls.delete(message.callId);
+    this.answer(current, requestId, encodeToolReply(message));
+  }
+
+  private answer(current: Current, requestId: number, reply: string | undefined): void {
+    if (current.ended) return;
+    try {
+      current.prepared.entry.applySync(undefined, reply === undefined ? [IVM_OP.answer, requestId] : [IVM_OP.answer, requestId, reply]);
+    } catch (error) {
+      return this.end(current, this.failure(error));
+    }
+    this.step(current);
+  }
+
+  /** After a step: ends the run if it settled, else passes its new requests on. */
+  private step(current: Current): void {
+    let polled: unknown;
+    try {
+      polled = current.prepared.entry.applySync(undefined, [IVM_OP.poll], { result: { copy: true } });
+    } catch (error) {
+      return this.end(current, this.failure(error));
+    }
+    if (polled !== null && typeof polled === "object") {
+      return this.end(current, envelopeToOutcome(polled as Envelope, this.config.maxResultBytes, isArrayBufferLimit));
+    }
+    if (typeof polled !== "string") return;
+    for (const request of parseIvmRequests(polled)) {
+      if ("ms" in request) this.sleep(current, request.id, request.ms);
+      else {
+        const callId = this.nextCallId++;
+        current.toolCalls.set(callId, request.id);
+        this.send({ type: "tool-call", runId: current.runId, callId, name: request.name, argsJson: request.argsJson });
+      }
+    }
+  }
+
+  private sleep(current: Current, requestId: number, ms: number): void {
+    const timer = setTimeout(
+      () => {
+        current.timers.delete(timer);
+        this.answer(current, requestId, undefined);
+      },
+      Math.min(Math.max(ms, 0) || 0, MAX_TIMER_MS),
+    );
+    current.timers.add(timer);
+  }
+
+  private failure(error: unknown): SandboxOutcome {
+    const text = error instanceof Error ? error.message : String(error);
+    return this.isolate?.isDisposed || /memory limit/i.test(text) ? memoryOutcome() : { ok: false, kind: "error", message: `the sandbox failed: ${text}`, logs: [] };
+  }
+
+  /**
+   * Ends a run: drops its context and reports "done"; then, in a macrotask (after the reply went
+   * out), the member's maintenance and the next context, and "ready".
+   */
+  private end(current: Current, outcome: SandboxOutcome): void {
+    if (current.ended) return;
+    this.drop(current);
+    if (this.current === current) this.current = undefined;
+    this.runsOnIsolate++;
+    this.send({ type: "done", runId: current.runId, outcome });
+    setImmediate(() => {
+      this.maintain();
+      this.next = this.prepare();
+      this.send({ type: "ready" });
+    });
+  }
+
+  /** Ends a run's context: timers stop, pending tool calls are never answered, handles are released. */
+  private drop(current: Current): void {
+    current.ended = true;
+    for (const timer of current.timers) clearTimeout(timer);
+    current.timers.clear();
+    current.toolCalls.clear();
+    release(current.prepared);
+  }
+
+  /**
+   * Between runs: collects garbage when the heap grew, and replaces the isolate after a memory
+   * kill, after many runs, or when finished runs left a big heap. Every call into the isolate is
+   * synchronous, so no code of a finished run can still be running in it by now.
+   */
+  private maintain(): void {
+    const isolate = this.isolate;
+    if (!isolate || isolate.isDisposed) return;
+    let used = heapBytes(isolate.getHeapStatisticsSync());
+    if (this.collect && used > this.heapAfterGc + GC_GROWTH_BYTES) {
+      this.collect.applySync(undefined, []);
+      used = heapBytes(isolate.getHeapStatisticsSync());
+      this.heapAfterGc = used;
+    }
+    if (this.runsOnIsolate >= RUNS_PER_ISOLATE || used > this.config.memoryLimitMb * 1024 * 1024 * HEAP_RECYCLE_SHARE) isolate.dispose();
   }
 
   private prepare(): Prepared {
     const isolate = this.currentIsolate();
     const bootstrap = (this.bootstrap ??= isolate.compileScriptSync(IVM_BOOTSTRAP_SOURCE, { filename: "sandbox-prelude.js" }));
-    const state: RunState = { runId: undefined, ended: false, timers: new Set(), pendingTools: new Map() };
-    const callRef = new this.ivm.Reference((name: unknown, argsJson: unknown) => this.callTool(state, String(name), String(argsJson)));
-    const sleepRef = new this.ivm.Reference((ms: unknown) => this.sleep(state, Number(ms)));
     const context = isolate.createContextSync();
-    const factory = bootstrap.runSync(context, { reference: true });
-    const api = factory.applySync(undefined, [callRef, sleepRef], { result: { reference: true } }) as IvmReference;
-    const [start, poll, wait] = [0, 1, 2].map((index) => api.getSync(index, { reference: true })) as [IvmReference, IvmReference, IvmReference];
-    factory.release();
-    api.release();
-    return { context, start, poll, wait, refs: [callRef, sleepRef], state };
-  }
-
-  private callTool(state: RunState, name: string, argsJson: string): Promise<string> {
-    if (state.ended || state.runId === undefined) return new Promise<string>(() => undefined);
-    const runId = state.runId;
-    const callId = this.nextCallId++;
-    return new Promise<string>((resolve) => {
-      state.pendingTools.set(callId, resolve);
-      this.send({ type: "tool-call", runId, callId, name, argsJson });
-    });
-  }
-
-  private sleep(state: RunState, ms: number): Promise<void> {
-    if (state.ended) return new Promise<void>(() => undefined);
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(
-        () => {
-          state.timers.delete(timer);
-          resolve();
-        },
-        Math.min(Math.max(ms, 0) || 0, MAX_TIMER_MS),
-      );
-      state.timers.add(timer);
-    });
-  }
-
-  /** Ends a run's context: timers stop, pending tool calls are never answered, handles are released. */
-  private drop(prepared: Prepared): void {
-    const { state } = prepared;
-    state.ended = true;
-    for (const timer of state.timers) clearTimeout(timer);
-    state.timers.clear();
-    state.pendingTools.clear();
-    for (const handle of [prepared.start, prepared.poll, prepared.wait, ...prepared.refs, prepared.context]) {
-      try {
-        handle.release();
-      } catch {
-        // Already gone with a disposed isolate.
-      }
-    }
+    return { context, entry: bootstrap.runSync(context, { reference: true }) };
   }
 
   private currentIsolate(): IvmIsolate {
@@ -159,34 +192,21 @@ export class IvmRunner {
       this.isolate = isolate;
       this.bootstrap = undefined;
       this.runsOnIsolate = 0;
-      this.heapAfterGc = 0;
       // A context no skill ever sees, holding the isolate's `gc` when --expose-gc is on.
       const collect = isolate.createContextSync().evalSync("typeof gc === 'function' ? gc : undefined", { reference: true });
       this.collect = collect.typeof === "function" ? collect : undefined;
+      this.heapAfterGc = heapBytes(isolate.getHeapStatisticsSync());
     }
     return this.isolate;
   }
+}
 
-  /**
-   * Between runs: collects garbage when the heap grew, and replaces the isolate after a memory
-   * kill, after many runs, or when finished runs left a big heap. Awaiting the isolate here also
-   * proves it is idle (no code of the finished run still loops in its microtasks).
-   */
-  private async afterRun(): Promise<void> {
-    const isolate = this.isolate;
-    if (!isolate || isolate.isDisposed) return;
-    this.runsOnIsolate++;
-    let used = heapBytes(await isolate.getHeapStatistics());
-    if (this.collect && used > this.heapAfterGc + GC_GROWTH_BYTES) {
-      this.collect.applySync(undefined, []);
-      used = heapBytes(await isolate.getHeapStatistics());
-      this.heapAfterGc = used;
-    }
-    if (this.runsOnIsolate >= RUNS_PER_ISOLATE || used > this.config.memoryLimitMb * 1024 * 1024 * HEAP_RECYCLE_SHARE) {
-      this.bootstrap?.release();
-      this.bootstrap = undefined;
-      this.collect = undefined;
-      isolate.dispose();
+function release(prepared: Prepared): void {
+  for (const handle of [prepared.entry, prepared.context]) {
+    try {
+      handle.release();
+    } catch {
+      // Already gone with a disposed isolate.
     }
   }
 }

@@ -13,9 +13,7 @@ export interface IvmTransferOptions {
 export interface IvmReference {
   /** `typeof` of the referenced value. */
   readonly typeof: string;
-  apply(receiver: undefined, args: unknown[], options?: IvmTransferOptions): Promise<unknown>;
   applySync(receiver: undefined, args: unknown[], options?: IvmTransferOptions): unknown;
-  getSync(property: string | number, options: { reference: true }): IvmReference;
   release(): void;
 }
 
@@ -36,12 +34,11 @@ export interface IvmIsolate {
   readonly isDisposed: boolean;
   compileScriptSync(code: string, info?: { filename?: string }): IvmScript;
   createContextSync(): IvmContext;
-  getHeapStatistics(): Promise<{ used_heap_size: number; total_heap_size: number; externally_allocated_size: number }>;
+  getHeapStatisticsSync(): { used_heap_size: number; total_heap_size: number; externally_allocated_size: number };
   dispose(): void;
 }
 
 /** The `isolated-vm` module. */
 export interface IvmModule {
   Isolate: new (options?: { memoryLimit?: number }) => IvmIsolate;
-  Reference: new (value: unknown) => IvmReference;
 }
