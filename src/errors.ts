@@ -16,7 +16,8 @@ export type SkillLibraryErrorCode =
   | "STORE_UNAVAILABLE"
   | "LIBRARY_CLOSED"
   | "ABORTED"
-  | "INVALID_ARGUMENT";
+  | "INVALID_ARGUMENT"
+  | "EMBEDDER_FAILED";
 
 /** Base class of every error the library throws on purpose. Check `code`, not the message. */
 export class SkillLibraryError extends Error {
@@ -146,5 +147,14 @@ export class InvalidArgumentError extends SkillLibraryError {
   constructor(argument: string, message: string) {
     super("INVALID_ARGUMENT", `${argument}: ${message}`);
     this.argument = argument;
+  }
+}
+
+/** The `embedder` given in the options threw, or returned vectors of the wrong number or size. */
+export class EmbedderError extends SkillLibraryError {
+  readonly embedderId: string;
+  constructor(embedderId: string, message: string, options?: { cause?: unknown }) {
+    super("EMBEDDER_FAILED", `embedder "${embedderId}": ${message}`, options);
+    this.embedderId = embedderId;
   }
 }

@@ -14,7 +14,7 @@ export { SkillCache, type SkillCacheOptions, type CacheStats } from "./cache/ski
 export {
   SkillLibraryError, SkillNotFoundError, SkillValidationError, VersionConflictError, SkillTimeoutError,
   SkillExecutionError, SkillLimitError, SkillNotExecutableError, UnsupportedOperationError, StoreUnavailableError,
-  LibraryClosedError, AbortError, InvalidArgumentError,
+  LibraryClosedError, AbortError, InvalidArgumentError, EmbedderError,
   type SkillLibraryErrorCode, type ValidationProblem,
 } from "./errors.js";
 export type {

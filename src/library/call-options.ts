@@ -53,3 +53,15 @@ export function checkFilter(options: object, known: readonly string[], name: str
     }
   }
 }
+
+/** Refuses an id that is not a non-empty string. */
+export function checkId(id: unknown): void {
+  if (typeof id !== "string" || id === "") throw new InvalidArgumentError("id", `must be a non-empty string, got ${JSON.stringify(id)}`);
+}
+
+/** Refuses an `expectedVersion` that is not a whole number ≥ 0. */
+export function checkExpectedVersion(expected: unknown): void {
+  if (expected !== undefined && (typeof expected !== "number" || !Number.isInteger(expected) || expected < 0)) {
+    throw new InvalidArgumentError("expectedVersion", `must be a whole number ≥ 0 (0 = must not exist yet), got ${JSON.stringify(expected)}`);
+  }
+}

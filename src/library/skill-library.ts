@@ -6,13 +6,15 @@ import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/execut
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
 import { indexedText } from "../search/analyzer.js";
 import { LiveSearchIndex } from "../search/live-search-index.js";
-import { searchAsync, searchSync } from "../search/search-skills.js";
+import { candidateLimit, searchAsync, searchSync } from "../search/search-skills.js";
+import { embedRequests } from "../search/semantic/embed-texts.js";
+import { fuseRankings } from "../search/semantic/fuse-rankings.js";
 import { contentHash } from "../skill/content-hash.js";
 import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
 import { normalizeSkill } from "../skill/validate-skill.js";
 import type { SaveRequest, SkillFilter, SkillStore, StoreChange, SyncSkillStore } from "../store/skill-store.js";
 import { composeSkills, type ComposeOptions, type WorkflowResult } from "../workflow/compose-skills.js";
-import { checkFilter, checkSearchOptions, type ListOptions, type SearchOptions } from "./call-options.js";
+import { checkExpectedVersion, checkFilter, checkId, checkSearchOptions, type ListOptions, type SearchOptions } from "./call-options.js";
 import type { ResolvedOptions } from "./library-options.js";
 
 /** Options of `addSkill`. */
@@ -70,7 +72,7 @@ export class SkillLibrary {
   private attach(store: SkillStore): SkillStore {
     if (this.storeInstance) return store;
     this.storeInstance = store;
-    this.searchIndex = new LiveSearchIndex(store);
+    this.searchIndex = new LiveSearchIndex(store, this.options.embedder);
     this.stopWatching = store.watch((changes) => this.dropChanged(changes));
     return store;
   }
@@ -98,6 +100,7 @@ export class SkillLibrary {
     return this.track(async () => {
       const request = this.saveRequest(skill, options);
       const store = await this.store();
+      await embedRequests(this.options.embedder, [request]);
       const result = await this.lock.withWrite(() => store.save(request));
       if (result.changed) this.dropContent(request.skill.id);
       return result.version;
@@ -140,7 +143,9 @@ export class SkillLibrary {
     return this.track(async () => {
       checkSearchOptions(query, options);
       const store = await this.store();
-      return this.searchWith(query, options, store.sync ? undefined : store);
+      // The embedded store answers synchronously once the index is built (no embedder to await).
+      const synchronous = store.sync !== undefined && !this.options.embedder && this.searchIndex?.isBuilt === true;
+      return this.searchWith(query, options, synchronous ? undefined : store);
     });
   }
 
@@ -183,6 +188,7 @@ export class SkillLibrary {
         }
       });
       const store = await this.store();
+      await embedRequests(this.options.embedder, requests);
       const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
       if (results.some((r) => r.changed)) {
         for (const r of results) this.skills?.delete(r.version.skillId);
@@ -319,13 +325,14 @@ export class SkillLibrary {
     return { skill: content, hash: contentHash(content), index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message };
   }
 
+  /** A search through the synchronous API of the embedded store, or (`asyncStore` given) the asynchronous one. */
   private searchWith(query: string, options: SearchOptions, asyncStore: SkillStore | undefined): Skill[] | Promise<Skill[]> {
     const limit = options.limit ?? 10;
     const filter: SkillFilter = { category: options.category, tags: options.tags, minSuccessRate: options.minSuccessRate };
     const key = JSON.stringify([query, filter.category, filter.tags, filter.minSuccessRate, limit]);
     const useCache = (options.useCache ?? true) && this.searches !== undefined;
     const hit = useCache ? this.searches?.get(key) : undefined;
-    const sync = this.storeInstance?.sync;
+    const sync = asyncStore ? undefined : this.storeInstance?.sync;
     if (hit && sync) return sync.getMany(hit.ids);
     if (hit && asyncStore) return asyncStore.getMany(hit.ids);
     const token = this.searches?.beginFill() ?? 0;
@@ -339,7 +346,15 @@ export class SkillLibrary {
       return remember(searchSync(sync, query, filter, limit, this.searchIndex?.readySync((ids) => sync.getMany(ids))));
     }
     const store = asyncStore as SkillStore;
-    return this.lock.withRead(async () => remember(await searchAsync(store, query, filter, limit, await this.searchIndex?.ready())));
+    store.sync?.catchUp?.();
+    return this.lock.withRead(async () => {
+      const index = await this.searchIndex?.ready();
+      if (!this.options.embedder || !index || query.trim() === "") return remember(await searchAsync(store, query, filter, limit, index));
+      // Lexical and semantic rankings, fused (see `fuseRankings`).
+      const depth = candidateLimit(limit);
+      const [lexical, semantic] = await Promise.all([searchAsync(store, query, filter, depth, index), this.searchIndex?.nearest(query, filter, depth)]);
+      return remember(semantic ? fuseRankings([lexical, semantic], limit) : lexical.slice(0, limit));
+    });
   }
 
   private dropContent(id: string): void {
@@ -376,15 +391,5 @@ export class SkillLibrary {
     const forget = () => this.inFlight.delete(promise);
     promise.then(forget, forget);
     return promise;
-  }
-}
-
-function checkId(id: unknown): void {
-  if (typeof id !== "string" || id === "") throw new InvalidArgumentError("id", `must be a non-empty string, got ${JSON.stringify(id)}`);
-}
-
-function checkExpectedVersion(expected: unknown): void {
-  if (expected !== undefined && (typeof expected !== "number" || !Number.isInteger(expected) || expected < 0)) {
-    throw new InvalidArgumentError("expectedVersion", `must be a whole number ≥ 0 (0 = must not exist yet), got ${JSON.stringify(expected)}`);
   }
 }

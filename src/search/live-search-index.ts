@@ -1,6 +1,9 @@
-import type { Skill } from "../skill/skill.js";
-import type { SkillStore, StoreChange } from "../store/skill-store.js";
+import type { Embedder, Skill } from "../skill/skill.js";
+import type { SkillFilter, SkillStore, StoreChange } from "../store/skill-store.js";
+import { matchesFilter } from "./matches-filter.js";
 import { SearchIndex } from "./search-index.js";
+import { embeddingText, embedTexts } from "./semantic/embed-texts.js";
+import { VectorIndex } from "./semantic/vector-index.js";
 import { ALL_SKILLS } from "./vocabulary.js";
 
 /** Skills indexed between yields to the event loop while the index is built. */
@@ -12,7 +15,9 @@ const BUILD_CHUNK = 500;
  * until it is ready), then
  * told of every change: this library's own writes and runs, and what other processes or machines
  * committed (the store's `watch`). Changed skills are re-read before the next search; a change
- * feed that lost track (`{ all: true }`) makes it build anew.
+ * feed that lost track (`{ all: true }`) makes it build anew. With an `Embedder`, it also
+ * keeps each skill's embedding (read from the store; made and stored for a skill that has none
+ * under this embedder's id) for `nearest`.
  */
 export class LiveSearchIndex {
   private index: SearchIndex | undefined;
@@ -21,8 +26,16 @@ export class LiveSearchIndex {
   /** Bumped by `{ all: true }`: a build that began before it is thrown away. */
   private generation = 0;
   private closed = false;
+  private vectors: VectorIndex | undefined;
+  /** Skills whose embeddings are to be re-read (kept apart: a synchronous search refreshes only the terms). */
+  private readonly vectorsDirty = new Set<string>();
+  /** Recent queries' embeddings: agents repeat queries, and an embedding call costs a round trip. */
+  private readonly queryVectors = new Map<string, Float32Array>();
 
-  constructor(private readonly store: SkillStore) {}
+  constructor(
+    private readonly store: SkillStore,
+    private readonly embedder?: Embedder,
+  ) {}
 
   /** Marks skills to re-read before the next search. */
   changed(changes: readonly StoreChange[]): void {
@@ -32,6 +45,8 @@ export class LiveSearchIndex {
         this.index = undefined;
         this.building = undefined;
         this.dirty.clear();
+        this.vectorsDirty.clear();
+        this.vectors = undefined;
         return;
       }
       this.dirty.add(change.skillId);
@@ -44,6 +59,7 @@ export class LiveSearchIndex {
     if (index && this.dirty.size > 0) {
       const ids = this.takeDirty();
       apply(index, ids, getMany(ids));
+      for (const id of ids) this.vectorsDirty.add(id);
     }
     return index;
   }
@@ -60,8 +76,44 @@ export class LiveSearchIndex {
         for (const id of ids) this.dirty.add(id);
         throw error;
       }
+      for (const id of ids) this.vectorsDirty.add(id);
+    }
+    if (index && this.vectors && this.vectorsDirty.size > 0) {
+      const ids = [...this.vectorsDirty];
+      this.vectorsDirty.clear();
+      await this.readVectors(index, this.vectors, ids);
     }
     return index;
+  }
+
+  /**
+   * The `limit` skills whose embeddings are nearest the query's, that pass the filter; undefined
+   * without an embedder, before the index is built, or when the embedder fails on the query
+   * (the search is then lexical only).
+   */
+  async nearest(query: string, filter: SkillFilter, limit: number): Promise<Skill[] | undefined> {
+    const index = this.index;
+    const vectors = this.vectors;
+    if (!this.embedder || !index || !vectors) return undefined;
+    let vector = this.queryVectors.get(query);
+    if (!vector) {
+      try {
+        [vector] = await embedTexts(this.embedder, [query]);
+      } catch {
+        return undefined;
+      }
+      if (this.queryVectors.size >= QUERY_VECTORS) this.queryVectors.delete(this.queryVectors.keys().next().value as string);
+      this.queryVectors.set(query, vector as Float32Array);
+    }
+    return vectors.nearest(vector as Float32Array, limit, (id) => {
+      const skill = index.get(id);
+      return skill && matchesFilter(skill, filter) ? skill : undefined;
+    });
+  }
+
+  /** Whether the index is built (searches then use it). */
+  get isBuilt(): boolean {
+    return this.index !== undefined;
   }
 
   /** Resolves when a build in progress has ended (for tests and benchmarks). */
@@ -87,6 +139,32 @@ export class LiveSearchIndex {
     return ids;
   }
 
+  /**
+   * Reads the stored embeddings of these skills (all, without `ids`) into `vectors`; skills
+   * without one under the embedder's id get one made and stored. When the embedder fails,
+   * they are tried again at the next search.
+   */
+  private async readVectors(index: SearchIndex, vectors: VectorIndex, ids: readonly string[] | undefined): Promise<void> {
+    const embedder = this.embedder as Embedder;
+    const stored = new Map((await this.store.embeddings(embedder.id, ids)).map((r) => [r.skillId, r]));
+    const missing: Skill[] = [];
+    for (const id of ids ?? index.skillIds()) {
+      const skill = index.get(id);
+      const record = stored.get(id);
+      if (!skill) vectors.delete(id);
+      else if (record && record.version === skill.version && record.vector.length === embedder.dimensions) vectors.set(id, record.vector);
+      else missing.push(skill);
+    }
+    if (missing.length === 0) return;
+    try {
+      const made = await embedTexts(embedder, missing.map(embeddingText));
+      missing.forEach((skill, i) => vectors.set(skill.id, made[i] as Float32Array));
+      await this.store.saveEmbeddings(embedder.id, missing.map((skill, i) => ({ skillId: skill.id, version: skill.version, vector: made[i] as Float32Array })));
+    } catch {
+      for (const skill of missing) this.vectorsDirty.add(skill.id);
+    }
+  }
+
   private async build(generation: number): Promise<void> {
     try {
       // The listing sees what was committed before it; changes committed while it runs arrive as
@@ -99,6 +177,12 @@ export class LiveSearchIndex {
         await new Promise((resolve) => setImmediate(resolve));
         if (generation !== this.generation || this.closed) return;
       }
+      if (this.embedder) {
+        const vectors = new VectorIndex();
+        await this.readVectors(index, vectors, undefined);
+        if (generation !== this.generation || this.closed) return;
+        this.vectors = vectors;
+      }
       this.index = index;
     } catch {
       // The store was closed or unreachable: searches go on through the store; the next one tries again.
@@ -107,6 +191,9 @@ export class LiveSearchIndex {
     }
   }
 }
+
+/** Embeddings of recent queries kept. */
+const QUERY_VECTORS = 256;
 
 function apply(index: SearchIndex, ids: readonly string[], skills: readonly Skill[]): void {
   const found = new Map(skills.map((skill) => [skill.id, skill]));

@@ -1,7 +1,7 @@
 import type { Skill } from "../skill/skill.js";
 import type { SearchCandidate } from "../store/skill-store.js";
 import { analyze } from "./analyzer.js";
-import type { Alternative, QueryWord, SearchPlan } from "./prepare-query.js";
+import type { QueryWord, SearchPlan } from "./prepare-query.js";
 import type { Vocabulary } from "./vocabulary.js";
 
 /**

@@ -5,8 +5,10 @@ import { matchesFilter } from "./matches-filter.js";
 import type { SearchPlan } from "./prepare-query.js";
 import {
   coverageFactor, FIELDS, inverseDocumentFrequency, POSITIONED, PREFIX_WEIGHT, pseudoFrequency, rankCandidates, rankedText, saturate,
-  SATURATION_LIMIT, wordImportance, type Field, type RankedDocument, type Statistics,
+  SATURATION_LIMIT, wordImportance, type Field, type Statistics,
 } from "./rank-candidates.js";
+import { IndexedSkill, type TermTable } from "./indexed-skill.js";
+import { TopScores } from "./top-scores.js";
 import { termsWithPrefix, type Vocabulary } from "./vocabulary.js";
 
 /** A term's postings: the slots of the skills that hold it and the term's saturated BM25F weight in each. */
@@ -19,75 +21,6 @@ interface Posting {
 const WEIGHT_DRIFT = 0.1;
 /** A several-term form is found by its rarest term at this share of that term's weight; the ranking checks the rest. */
 const PARTIAL_PHRASE = 0.5;
-
-/** The per-field counts `IndexedSkill.countsAt` returns (read at once; the next call overwrites them). */
-const SCRATCH_COUNTS = FIELDS.map(() => 0);
-
-/**
- * A skill as the index keeps it: the skill itself, its distinct terms (ids, ascending) with
- * their counts per field, its field lengths, and the term ids of the positioned fields in order.
- */
-class IndexedSkill implements RankedDocument {
-  constructor(
-    readonly skill: Skill,
-    private readonly index: SearchIndex,
-    readonly terms: Int32Array,
-    readonly fieldCounts: Uint16Array,
-    readonly lengths: readonly number[],
-    private readonly sequences: readonly Int32Array[],
-  ) {}
-
-  /** The same terms for a newer copy of the skill (its stats changed, not its content). */
-  withSkill(skill: Skill): IndexedSkill {
-    return new IndexedSkill(skill, this.index, this.terms, this.fieldCounts, this.lengths, this.sequences);
-  }
-
-  counts(term: string): ArrayLike<number> | undefined {
-    const at = this.find(this.index.termId(term));
-    return at < 0 ? undefined : this.countsAt(at);
-  }
-
-  /** The counts per field of the `at`-th distinct term, in an array the next call reuses. */
-  countsAt(at: number): ArrayLike<number> {
-    const counts = SCRATCH_COUNTS;
-    for (let f = 0; f < counts.length; f++) counts[f] = this.fieldCounts[at * counts.length + f] as number;
-    return counts;
-  }
-
-  forEachTerm(visit: (term: string, counts: ArrayLike<number>) => void): void {
-    for (let at = 0; at < this.terms.length; at++) visit(this.index.termName(this.terms[at] as number), this.countsAt(at));
-  }
-
-  forEachLonger(prefix: string, visit: (term: string, counts: ArrayLike<number>) => void): void {
-    for (let at = 0; at < this.terms.length; at++) {
-      const term = this.index.termName(this.terms[at] as number);
-      if (term.length > prefix.length && term.startsWith(prefix)) visit(term, this.countsAt(at));
-    }
-  }
-
-  positions(p: number, term: string): readonly number[] | undefined {
-    const id = this.index.termId(term);
-    const sequence = this.sequences[p];
-    if (id < 0 || !sequence) return undefined;
-    let found: number[] | undefined;
-    for (let i = 0; i < sequence.length; i++) if (sequence[i] === id) (found ??= []).push(i);
-    return found;
-  }
-
-  private find(id: number): number {
-    if (id < 0) return -1;
-    let lo = 0;
-    let hi = this.terms.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const at = this.terms[mid] as number;
-      if (at === id) return mid;
-      if (at < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-}
 
 /** The vocabulary of a `SearchIndex`: live counts, a new object whenever the set of terms changes. */
 class IndexVocabulary implements Vocabulary {
@@ -109,7 +42,7 @@ class IndexVocabulary implements Vocabulary {
  * the same ranking as a store's candidates get (`rankCandidates`) orders them. The index is a
  * replica of the store's skills; its keeper (`LiveSearchIndex`) keeps it fresh.
  */
-export class SearchIndex {
+export class SearchIndex implements TermTable {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
   private readonly postings: Posting[] = [];
@@ -139,6 +72,11 @@ export class SearchIndex {
   /** Whether the index holds this skill. */
   has(id: string): boolean {
     return this.slotOf.has(id);
+  }
+
+  /** The ids of every skill the index holds. */
+  skillIds(): IterableIterator<string> {
+    return this.slotOf.keys();
   }
 
   /** The skill as the index holds it. */
@@ -420,63 +358,5 @@ export class SearchIndex {
     this.total = new Float64Array(size);
     this.covered = new Float64Array(size);
     this.best = new Float64Array(size);
-  }
-}
-
-/** The `size` best (slot, score) pairs offered, kept in a min-heap; ties go to the lower slot. */
-class TopScores {
-  private readonly heapSlots: number[] = [];
-  private readonly heapScores: number[] = [];
-
-  constructor(private readonly size: number) {}
-
-  offer(slot: number, score: number): void {
-    const n = this.heapSlots.length;
-    if (n < this.size) {
-      this.heapSlots.push(slot);
-      this.heapScores.push(score);
-      this.up(n);
-    } else if (n > 0 && score > (this.heapScores[0] as number)) {
-      this.heapSlots[0] = slot;
-      this.heapScores[0] = score;
-      this.down(0);
-    }
-  }
-
-  /** The lowest score kept once `size` are kept, else 0. */
-  threshold(): number {
-    return this.heapSlots.length < this.size ? 0 : (this.heapScores[0] as number);
-  }
-
-  slots(): { slot: number; score: number }[] {
-    return this.heapSlots.map((slot, i) => ({ slot, score: this.heapScores[i] as number })).sort((a, b) => b.score - a.score || a.slot - b.slot);
-  }
-
-  private up(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if ((this.heapScores[parent] as number) <= (this.heapScores[i] as number)) return;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const n = this.heapSlots.length;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < n && (this.heapScores[left] as number) < (this.heapScores[least] as number)) least = left;
-      if (right < n && (this.heapScores[right] as number) < (this.heapScores[least] as number)) least = right;
-      if (least === i) return;
-      this.swap(i, least);
-      i = least;
-    }
-  }
-
-  private swap(a: number, b: number): void {
-    [this.heapSlots[a], this.heapSlots[b]] = [this.heapSlots[b] as number, this.heapSlots[a] as number];
-    [this.heapScores[a], this.heapScores[b]] = [this.heapScores[b] as number, this.heapScores[a] as number];
   }
 }

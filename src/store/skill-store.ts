@@ -12,6 +12,15 @@ export interface SaveRequest {
   expectedVersion?: number;
   author?: string;
   message?: string;
+  /** The skill's embedding, made before the transaction; stored with the new version. */
+  embedding?: { model: string; vector: Float32Array };
+}
+
+/** An embedding of one version of a skill under one model (an `Embedder`'s id). */
+export interface EmbeddingRecord {
+  skillId: string;
+  version: number;
+  vector: Float32Array;
 }
 
 /** What a save did: the current version, and whether a new version was written. */
@@ -89,6 +98,13 @@ export interface SkillStore {
    * while the index is unchanged, so the search layer can cache what it derives from it.
    */
   vocabulary?(): Promise<Vocabulary>;
+  /**
+   * The embeddings under `model` of the skills' current versions (all skills, or those of
+   * `ids`); a skill whose current version has none under this model is left out.
+   */
+  embeddings(model: string, ids?: readonly string[]): Promise<EmbeddingRecord[]>;
+  /** Stores embeddings made after the save (e.g. for a new model); one whose version is no longer current is dropped. */
+  saveEmbeddings(model: string, records: readonly EmbeddingRecord[]): Promise<void>;
   /** Calls `onChange` with what other processes (or machines) committed. Returns a stop function. */
   watch(onChange: (changes: StoreChange[]) => void): () => void;
   close(): Promise<void>;

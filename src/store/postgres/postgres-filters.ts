@@ -71,9 +71,13 @@ export function searchFields(index: IndexedText): [string, string, string, strin
   return [cut(index.name), cut(index.tags), cut(`${index.description} ${index.category}`), cut(index.instructions)];
 }
 
-/** The SQL of the weighted search vector from four text parameters, starting at `$first`. */
-export function searchVectorSql(first: number): string {
-  return ["A", "B", "C", "D"].map((weight, i) => `setweight(to_tsvector('${TS_CONFIG}', $${first + i}::text), '${weight}')`).join(" || ");
+/**
+ * The SQL of the weighted search vector from the four texts of `searchFields`: parameters
+ * `$first` to `$first + 3`, or four SQL expressions (e.g. columns of a batch's rows).
+ */
+export function searchVectorSql(texts: number | readonly [string, string, string, string]): string {
+  const sql = typeof texts === "number" ? [0, 1, 2, 3].map((i) => `$${texts + i}::text`) : texts;
+  return ["A", "B", "C", "D"].map((weight, i) => `setweight(to_tsvector('${TS_CONFIG}', ${sql[i]}), '${weight}')`).join(" || ");
 }
 
 /** Text PostgreSQL can store: a NUL character (which `text` cannot hold) becomes U+FFFD. */

@@ -91,6 +91,16 @@ const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // 3: embeddings of an optional Embedder, per skill version and model.
+  `
+  CREATE TABLE skill_embeddings (
+    skill_id text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    model text NOT NULL,
+    vector bytea NOT NULL,
+    PRIMARY KEY (skill_id, model, version)
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

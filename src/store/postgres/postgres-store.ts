@@ -1,17 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { VersionConflictError } from "../../errors.js";
-import { canonicalJson } from "../../skill/content-hash.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
 import type {
-  ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, TextQuery,
+  EmbeddingRecord, ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, TextQuery,
 } from "../skill-store.js";
 import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets, toSkill } from "../skill-record.js";
 import { PostgresChangeFeed } from "./postgres-change-feed.js";
 import { openFailure, parsePostgresUrl, type PostgresLocation } from "./postgres-connection.js";
-import {
-  RANK_WEIGHTS, TS_CONFIG, filterConditions, pgText, pgTextOrNull, searchFields, searchVectorSql, tsqueryText, whereClause,
-} from "./postgres-filters.js";
-import { PostgresRunner, prepared, type Transaction } from "./postgres-runner.js";
+import { RANK_WEIGHTS, TS_CONFIG, filterConditions, pgText, pgTextOrNull, tsqueryText, whereClause } from "./postgres-filters.js";
+import { PostgresRunner, prepared } from "./postgres-runner.js";
+import { readEmbeddings, saveLaterEmbeddings, storeSavedEmbeddings } from "./postgres-embeddings.js";
+import { saveBatchIn, saveIn } from "./postgres-save.js";
 import { migrate } from "./postgres-schema.js";
 
 const SKILL_COLUMNS =
@@ -24,18 +23,8 @@ interface SkillRow {
 interface CurrentRow { version: number; hash: string; updated_at: Date }
 const GET = prepared(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = $1`);
 const CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1");
-const LOCK_CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE");
 interface VersionRow { skill_id: string; version: number; saved_at: Date; hash: string; author: string | null; message: string | null; content: string }
 
-// $1 id, $2 content, $3 hash, $4 category, $5 tags, $6 now, $7 author, $8 message, $9-$12 search texts.
-const RECORD_VERSION = "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) SELECT $1, version, $6, $3, $7, $8, $2 FROM saved RETURNING version";
-const INSERT_SKILL = prepared(`WITH saved AS (
-  INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
-  VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE skill_id = $1), $2, $3, $4, $5, ${searchVectorSql(9)}, $6, $6)
-  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`);
-const UPDATE_SKILL = prepared(`WITH saved AS (
-  UPDATE skills SET version = version + 1, content = $2, hash = $3, category = $4, tags = $5, search = ${searchVectorSql(9)}, updated_at = $6
-  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`);
 // One run: see `skill_library_count_run` in the schema. $1 id, $2 success, $3 failure, $4 timeout, $5 duration,
 // $6 now, $7 version, $8 agent, $9 started, $10 outcome, $11 error, $12 bucket.
 const COUNT_RUN = prepared(
@@ -91,15 +80,27 @@ export class PostgresStore implements SkillStore {
   // ---- writes -------------------------------------------------------------------------
 
   save(request: SaveRequest): Promise<SaveResult> {
-    return this.runner.transaction((tx) => saveIn(tx, request));
+    return this.runner.transaction(async (tx) => {
+      const result = await saveIn(tx, request);
+      await storeSavedEmbeddings(tx, [request], [result]);
+      return result;
+    });
   }
 
   saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
     return this.runner.transaction(async (tx) => {
-      const results: SaveResult[] = [];
-      for (const request of requests) results.push(await saveIn(tx, request));
+      const results = await saveBatchIn(tx, requests);
+      await storeSavedEmbeddings(tx, requests, results);
       return results;
     });
+  }
+
+  embeddings(model: string, ids?: readonly string[]): Promise<EmbeddingRecord[]> {
+    return readEmbeddings(this.runner, model, ids);
+  }
+
+  saveEmbeddings(model: string, records: readonly EmbeddingRecord[]): Promise<void> {
+    return saveLaterEmbeddings(this.runner, model, records);
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {
@@ -228,30 +229,6 @@ export class PostgresStore implements SkillStore {
   /** How many times the change feed reconnected (diagnostics and tests). */
   get feedReconnects(): number {
     return this.feed.reconnectCount;
-  }
-}
-
-/** One save inside a transaction: compare-and-swap on the locked row, then the new version. */
-async function saveIn(tx: Transaction, { skill, hash, index, expectedVersion, author, message }: SaveRequest): Promise<SaveResult> {
-  for (let round = 1; ; round++) {
-    const [current] = await tx.query<CurrentRow>(LOCK_CURRENT, [skill.id]);
-    const actual = current?.version ?? 0;
-    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
-    if (current && current.hash === hash) {
-      return { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at.toISOString(), hash } };
-    }
-    const now = new Date().toISOString();
-    const params = [
-      skill.id, canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText), now, pgTextOrNull(author), pgTextOrNull(message),
-      ...searchFields(index),
-    ];
-    // A new id: another writer may create it first; then ON CONFLICT inserts nothing and we look again.
-    const [saved] = await tx.query<{ version: number }>(current ? UPDATE_SKILL : INSERT_SKILL, params);
-    if (saved) {
-      tx.notify({ skillId: skill.id, kind: "content" });
-      return { changed: true, version: { skillId: skill.id, version: saved.version, savedAt: now, hash } };
-    }
-    if (round >= 5) throw new Error(`skill "${skill.id}" kept changing while it was being saved; retry`);
   }
 }
 

@@ -64,6 +64,15 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (skill_id, bucket)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE skill_embeddings (
+    skill_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (skill_id, model, version)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -4,7 +4,7 @@ import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
 import type {
-  ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
+  EmbeddingRecord, ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
 } from "../skill-store.js";
 import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets, toSkill } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
@@ -12,6 +12,7 @@ import { SqliteChangeFeed } from "./sqlite-change-feed.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
+import { bytesVector, vectorBytes } from "../vector-bytes.js";
 
 const SKILL_COLUMNS =
   "s.content, s.version, s.created_at, s.updated_at, s.executions, s.successes, s.failures, s.timeouts, s.total_duration_ms, s.p95_duration_ms, s.last_executed_at";
@@ -97,6 +98,17 @@ export class SqliteStore implements SkillStore {
       dropBuckets: db.prepare("DELETE FROM duration_buckets WHERE skill_id = ?"),
       setP95: db.prepare("UPDATE skills SET p95_duration_ms = ? WHERE id = ?"),
       trimRuns: db.prepare("DELETE FROM executions WHERE seq <= ?"),
+      insertEmbedding: db.prepare("INSERT OR REPLACE INTO skill_embeddings (skill_id, version, model, vector) VALUES (?, ?, ?, ?)"),
+      insertCurrentEmbedding: db.prepare(
+        `INSERT OR REPLACE INTO skill_embeddings (skill_id, version, model, vector)
+         SELECT id, version, ?, ? FROM skills WHERE id = ? AND version = ?`,
+      ),
+      allEmbeddings: db.prepare(
+        "SELECT e.skill_id, e.version, e.vector FROM skills s JOIN skill_embeddings e ON e.skill_id = s.id AND e.version = s.version AND e.model = ?",
+      ).raw(),
+      embedding: db.prepare(
+        "SELECT e.skill_id, e.version, e.vector FROM skills s JOIN skill_embeddings e ON e.skill_id = s.id AND e.version = s.version AND e.model = ? WHERE s.id = ?",
+      ).raw(),
       count: db.prepare("SELECT count(*) FROM skills").pluck(),
       termDocs: db.prepare("SELECT doc FROM skills_vocab WHERE term = ?").pluck(),
       prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
@@ -109,6 +121,9 @@ export class SqliteStore implements SkillStore {
       saveBatch: db.transaction((requests: readonly SaveRequest[]) => requests.map((r) => this.saveInTransaction(r))),
       delete: db.transaction((id: string, expected: number | undefined) => this.deleteInTransaction(id, expected)),
       record: db.transaction((record: ExecutionRecord) => this.recordInTransaction(record)),
+      saveEmbeddings: db.transaction((model: string, records: readonly EmbeddingRecord[]) => {
+        for (const r of records) this.stmt.insertCurrentEmbedding.run(model, vectorBytes(r.vector), r.skillId, r.version);
+      }),
     };
   }
 
@@ -126,7 +141,7 @@ export class SqliteStore implements SkillStore {
     return this.attempt(() => this.tx.saveBatch.immediate(requests));
   }
 
-  private saveInTransaction({ skill, hash, index, expectedVersion, author, message }: SaveRequest): SaveResult {
+  private saveInTransaction({ skill, hash, index, expectedVersion, author, message, embedding }: SaveRequest): SaveResult {
     const current = this.stmt.current.get(skill.id);
     const actual = current?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
@@ -147,6 +162,7 @@ export class SqliteStore implements SkillStore {
     }
     this.stmt.insertFts.run(rowid, index.name, index.description, index.tags, index.category, index.instructions);
     this.stmt.insertVersion.run(skill.id, version, now, hash, author ?? null, message ?? null, content);
+    if (embedding) this.stmt.insertEmbedding.run(skill.id, version, embedding.model, vectorBytes(embedding.vector));
     this.noteChange(skill.id, "content");
     return { changed: true, version: { skillId: skill.id, version, savedAt: now, hash } };
   }
@@ -278,6 +294,19 @@ export class SqliteStore implements SkillStore {
         : (this.stmt.termDocs.get(form) as number | undefined)) ?? 0;
     const groups = query.groups.filter((forms) => forms.every((form) => docs(form) <= total / 2));
     return groups.length > 0 ? { groups } : query;
+  }
+
+  embeddings(model: string, ids?: readonly string[]): Promise<EmbeddingRecord[]> {
+    return this.attempt(() => {
+      const rows = (ids ? ids.flatMap((id) => this.stmt.embedding.all(model, id)) : this.stmt.allEmbeddings.all(model)) as [string, number, Buffer][];
+      return rows.map(([skillId, version, bytes]) => ({ skillId, version, vector: bytesVector(bytes) }));
+    });
+  }
+
+  saveEmbeddings(model: string, records: readonly EmbeddingRecord[]): Promise<void> {
+    return this.attempt(() => {
+      this.tx.saveEmbeddings.immediate(model, records);
+    });
   }
 
   vocabulary(): Promise<Vocabulary> {

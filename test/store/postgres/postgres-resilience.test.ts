@@ -10,7 +10,6 @@ import type { SaveRequest } from "../../../src/store/skill-store.js";
 import { skill } from "../../support/skills.js";
 import { PG_AVAILABLE, PG_BASE_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of writes", () => {
   let admin: pg.Client;
@@ -28,19 +27,23 @@ describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of wr
     await library.addSkill(skill("counted"));
     library.registerHandler("counted", async () => "ok");
 
-    let stop = false;
-    const killer = (async () => {
-      let kills = 0;
-      while (!stop) {
-        const { rows } = await admin.query<{ n: string }>(
-          "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND query NOT LIKE 'LISTEN %'",
-          [app],
-        );
-        kills += Number(rows[0]?.n);
-        await sleep(25);
-      }
-      return kills;
-    })();
+    // Every third finished call kills all of the library's pool connections, so the other calls
+    // in flight lose theirs mid-transaction; paced by progress, not by the clock, so a slow
+    // (loaded) machine sees the same number of kills per call as a fast one.
+    let kills = 0;
+    let finished = 0;
+    const killing: Promise<void>[] = [];
+    const progress = () => {
+      if (++finished % 3 !== 0) return;
+      killing.push(
+        admin
+          .query<{ n: string }>(
+            "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND query NOT LIKE 'LISTEN %'",
+            [app],
+          )
+          .then(({ rows }) => void (kills += Number(rows[0]?.n))),
+      );
+    };
 
     const acknowledged = new Map<string, SkillVersion[]>();
     let refused = 0;
@@ -54,6 +57,7 @@ describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of wr
           expect(error).toBeInstanceOf(StoreUnavailableError);
           refused++;
         }
+        progress();
       }
     });
     let runs = 0;
@@ -67,6 +71,7 @@ describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of wr
           expect(error).toBeInstanceOf(StoreUnavailableError);
           failedRuns++;
         }
+        progress();
       }
     });
     let batches = 0;
@@ -79,11 +84,11 @@ describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of wr
         } catch (error) {
           expect(error).toBeInstanceOf(StoreUnavailableError);
         }
+        progress();
       }
     })();
     await Promise.all([...writers, ...runners, batcher]);
-    stop = true;
-    const kills = await killer;
+    await Promise.all(killing);
     expect(kills).toBeGreaterThan(10);
     expect(refused + failedRuns).toBeLessThan(40); // retries absorb most kills (of 160 calls)
 

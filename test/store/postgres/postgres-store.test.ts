@@ -13,7 +13,7 @@ import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import { SCHEMA_VERSION } from "../../../src/store/postgres/postgres-schema.js";
 import type { SaveRequest, SkillStore } from "../../../src/store/skill-store.js";
 import { skill } from "../../support/skills.js";
-import { PG_AVAILABLE, PG_BASE_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
+import { PG_AVAILABLE, PG_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
 
 function request(input: SkillInput, extra: Partial<SaveRequest> = {}): SaveRequest {
   const content = normalizeSkill(input, { limits: false });
@@ -28,7 +28,8 @@ describe("postgres: query text", () => {
   });
 });
 
-describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
+// On the real server, or on PGlite where there is none (see test/support/stores.ts).
+describe("postgres: the store itself", () => {
   let store: SkillStore;
   let url: string;
   beforeAll(async () => {
@@ -95,7 +96,7 @@ describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
     expect(Math.abs((stats?.p95DurationMs ?? 0) - 95) / 95).toBeLessThan(0.03);
     expect(stats?.lastExecutedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await store.get("timed"))?.version).toBe(1);
-    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
       const buckets = `SELECT coalesce(sum(runs), 0)::int AS n FROM "${pgSchemaOf(url)}".duration_buckets WHERE skill_id = 'timed'`;
@@ -123,12 +124,13 @@ describe.skipIf(!PG_AVAILABLE)("postgres: the store itself", () => {
     await first.save(request(skill("old")));
     await first.close();
     const durations = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1500);
-    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
-      // Back to a schema-1 store with a log written by the old code (plus a run from before the skill was created).
+      // Back to a schema-1 store (what migrations 2 and later made is gone) with a log written by the old code (plus a run from before the skill was created).
       await client.query(
-        `DROP TABLE ${schema}.duration_buckets; DROP FUNCTION ${schema}.skill_library_count_run; DELETE FROM ${schema}.skill_library_migrations WHERE version >= 2`,
+        `DROP TABLE ${schema}.duration_buckets; DROP FUNCTION ${schema}.skill_library_count_run; DROP TABLE IF EXISTS ${schema}.skill_embeddings;
+         DELETE FROM ${schema}.skill_library_migrations WHERE version >= 2`,
       );
       await client.query(
         `INSERT INTO ${schema}.executions (skill_id, version, started_at, duration_ms, outcome)

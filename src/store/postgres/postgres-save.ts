@@ -1,0 +1,159 @@
+import { VersionConflictError } from "../../errors.js";
+import { canonicalJson } from "../../skill/content-hash.js";
+import type { SaveRequest, SaveResult } from "../skill-store.js";
+import { pgText, pgTextOrNull, searchFields, searchVectorSql } from "./postgres-filters.js";
+import { prepared, type Transaction } from "./postgres-runner.js";
+
+interface CurrentRow { version: number; hash: string; updated_at: Date }
+const LOCK_CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE");
+
+// $1 id, $2 content, $3 hash, $4 category, $5 tags, $6 now, $7 author, $8 message, $9-$12 search texts.
+const RECORD_VERSION = "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) SELECT $1, version, $6, $3, $7, $8, $2 FROM saved RETURNING version";
+const INSERT_SKILL = prepared(`WITH saved AS (
+  INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
+  VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE skill_id = $1), $2, $3, $4, $5, ${searchVectorSql(9)}, $6, $6)
+  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`);
+const UPDATE_SKILL = prepared(`WITH saved AS (
+  UPDATE skills SET version = version + 1, content = $2, hash = $3, category = $4, tags = $5, search = ${searchVectorSql(9)}, updated_at = $6
+  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`);
+
+/** One save inside a transaction: compare-and-swap on the locked row, then the new version. */
+export async function saveIn(tx: Transaction, { skill, hash, index, expectedVersion, author, message }: SaveRequest): Promise<SaveResult> {
+  for (let round = 1; ; round++) {
+    const [current] = await tx.query<CurrentRow>(LOCK_CURRENT, [skill.id]);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
+    if (current && current.hash === hash) {
+      return { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at.toISOString(), hash } };
+    }
+    const now = new Date().toISOString();
+    const params = [
+      skill.id, canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText), now, pgTextOrNull(author), pgTextOrNull(message),
+      ...searchFields(index),
+    ];
+    // A new id: another writer may create it first; then ON CONFLICT inserts nothing and we look again.
+    const [saved] = await tx.query<{ version: number }>(current ? UPDATE_SKILL : INSERT_SKILL, params);
+    if (saved) {
+      tx.notify({ skillId: skill.id, kind: "content" });
+      return { changed: true, version: { skillId: skill.id, version: saved.version, savedAt: now, hash } };
+    }
+    if (round >= 5) throw new Error(`skill "${skill.id}" kept changing while it was being saved; retry`);
+  }
+}
+
+/** Rows written by one statement of a batch. */
+const BATCH_ROWS = 1000;
+
+interface LockedRow extends CurrentRow { id: string }
+const LOCK_MANY = prepared("SELECT id, version, hash, updated_at FROM skills WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE");
+
+// A batch's rows, one text array per column (so the statement's text and plan do not depend on how many):
+// $1 id, $2 content, $3 hash, $4 category, $5 tags (each a text[] literal), $6-$9 search texts; then $10 now,
+// $11 author, $12 message (the same for all the statement's rows).
+const BATCH_ROWS_SQL = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+  AS t(id, content, hash, category, tags, name_terms, tag_terms, description_terms, instruction_terms)`;
+const BATCH_TAGS = "t.tags::text[]";
+const BATCH_SEARCH = searchVectorSql(["t.name_terms", "t.tag_terms", "t.description_terms", "t.instruction_terms"]);
+// The version rows come from what the first statement wrote (RETURNING), not from the input again.
+const BATCH_VERSIONS = `INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content)
+  SELECT id, version, $10, hash, $11, $12, content FROM saved RETURNING skill_id AS id, version`;
+/** New ids; one that another writer created meanwhile is skipped (ON CONFLICT) and saved alone afterwards. */
+const INSERT_MANY = prepared(`WITH saved AS (
+  INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
+  SELECT t.id, coalesce((SELECT max(v.version) FROM skill_versions v WHERE v.skill_id = t.id COLLATE "C"), 0) + 1,
+    t.content, t.hash, t.category, ${BATCH_TAGS}, ${BATCH_SEARCH}, $10, $10
+  FROM ${BATCH_ROWS_SQL}
+  ON CONFLICT (id) DO NOTHING RETURNING id, version, hash, content) ${BATCH_VERSIONS}`);
+/** Rows this transaction has locked (`LOCK_MANY`). */
+const UPDATE_MANY = prepared(`WITH saved AS (
+  UPDATE skills s SET version = s.version + 1, content = t.content, hash = t.hash, category = t.category, tags = ${BATCH_TAGS},
+    search = ${BATCH_SEARCH}, updated_at = $10
+  FROM ${BATCH_ROWS_SQL} WHERE s.id = t.id COLLATE "C" RETURNING s.id, s.version, s.hash, s.content) ${BATCH_VERSIONS}`);
+
+/**
+ * Many saves in one transaction, with the same outcome as `saveIn` for each in turn, in a few
+ * statements: the rows of every id locked in one and new ids inserted in id order (so
+ * concurrent batches do not deadlock), every compare-and-swap checked before anything is
+ * written (the first conflict
+ * in request order rejects the batch), then the new and the changed skills written
+ * `BATCH_ROWS` at a time, each statement with its version rows. A batch that names an id
+ * twice is saved one by one, since each of its saves must see the one before.
+ */
+export async function saveBatchIn(tx: Transaction, requests: readonly SaveRequest[]): Promise<SaveResult[]> {
+  const ids = requests.map((request) => request.skill.id);
+  if (new Set(ids).size < ids.length) {
+    const results: SaveResult[] = [];
+    for (const request of requests) results.push(await saveIn(tx, request));
+    return results;
+  }
+  const locked = new Map((await tx.query<LockedRow>(LOCK_MANY, [ids])).map((row) => [row.id, row]));
+  const results: (SaveResult | undefined)[] = [];
+  const inserts: number[] = [];
+  const updates: number[] = [];
+  requests.forEach(({ skill, hash, expectedVersion }, i) => {
+    const current = locked.get(skill.id);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
+    if (current && current.hash === hash) {
+      results[i] = { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at.toISOString(), hash } };
+    } else {
+      (current ? updates : inserts).push(i);
+    }
+  });
+  // New ids are inserted in id order too: two batches creating the same ids wait for each other, never deadlock.
+  inserts.sort((a, b) => (ids[a] as string < (ids[b] as string) ? -1 : 1));
+  const now = new Date().toISOString();
+  for (const [statement, positions] of [[UPDATE_MANY, updates], [INSERT_MANY, inserts]] as const) {
+    for (const [{ author, message }, group] of byAuthor(requests, positions)) {
+      for (let from = 0; from < group.length; from += BATCH_ROWS) {
+        const chunk = group.slice(from, from + BATCH_ROWS);
+        const params = [...columns(chunk.map((i) => requests[i] as SaveRequest)), now, pgTextOrNull(author), pgTextOrNull(message)];
+        const versions = new Map((await tx.query<{ id: string; version: number }>(statement, params)).map((row) => [row.id, row.version]));
+        for (const i of chunk) {
+          const { skill, hash } = requests[i] as SaveRequest;
+          const version = versions.get(skill.id);
+          if (version === undefined) continue;
+          tx.notify({ skillId: skill.id, kind: "content" });
+          results[i] = { changed: true, version: { skillId: skill.id, version, savedAt: now, hash } };
+        }
+      }
+    }
+  }
+  // Ids another transaction created after our lock query: saved alone, which checks them again.
+  for (const i of inserts) results[i] ??= await saveIn(tx, requests[i] as SaveRequest);
+  for (const i of updates) {
+    if (!results[i]) throw new Error(`skill "${ids[i]}" was not updated although its row was locked; retry`);
+  }
+  return results as SaveResult[];
+}
+
+/** The positions of the requests, grouped by their author and message (usually one group). */
+function byAuthor(requests: readonly SaveRequest[], positions: readonly number[]): Map<{ author?: string; message?: string }, number[]> {
+  const groups = new Map<string, [{ author?: string; message?: string }, number[]]>();
+  for (const i of positions) {
+    const { author, message } = requests[i] as SaveRequest;
+    const key = JSON.stringify([author ?? null, message ?? null]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = [{ author, message }, []]));
+    group[1].push(i);
+  }
+  return new Map(groups.values());
+}
+
+/** The nine column arrays of `BATCH_ROWS_SQL` for some requests, as array literals. */
+function columns(requests: readonly SaveRequest[]): string[] {
+  const out: string[][] = Array.from({ length: 9 }, () => []);
+  for (const { skill, hash, index } of requests) {
+    const row = [skill.id, canonicalJson(skill), hash, pgText(skill.category), textArray(skill.tags.map(pgText)), ...searchFields(index)];
+    row.forEach((value, column) => (out[column] as string[]).push(value));
+  }
+  return out.map(textArray);
+}
+
+/**
+ * A `text[]` literal, `{"a","b\\"c"}`: the text `pg` makes of a string array, two to three
+ * times faster, which counts for a batch's megabytes of content.
+ */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+}
