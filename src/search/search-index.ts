@@ -19,6 +19,8 @@ interface Posting {
 
 /** How far (relative) the mean field lengths may drift before the posting weights are remade. */
 const WEIGHT_DRIFT = 0.1;
+/** Most skills of each list a MaxScore check looks at. */
+const THRESHOLD_SAMPLE = 1000;
 /** A several-term form is found by its rarest term at this share of that term's weight; the ranking checks the rest. */
 const PARTIAL_PHRASE = 0.5;
 
@@ -57,6 +59,8 @@ export class SearchIndex implements TermTable {
   private total = new Float64Array(0);
   private covered = new Float64Array(0);
   private best = new Float64Array(0);
+  /** Per slot, during a filtered search: 0 not yet checked, 1 passes the filter, 2 does not. */
+  private verdicts = new Uint8Array(0);
   /** Term id → its place among one skill's distinct terms, while the skill is indexed. */
   private readonly localTerms = new Map<number, number>();
 
@@ -174,6 +178,8 @@ export class SearchIndex implements TermTable {
       return { terms, upper: SATURATION_LIMIT * (terms[0]?.[1] ?? 0), importance: importance[w] as number };
     }).sort((a, b) => b.upper - a.upper);
     this.growScratch();
+    const filtered = filter.category !== undefined || filter.tags !== undefined || filter.minSuccessRate !== undefined;
+    const checked: number[] = [];
     const touched: number[] = [];
     const wordTouched: number[] = [];
     const { total, covered, best } = this;
@@ -189,9 +195,9 @@ export class SearchIndex implements TermTable {
         // (Checked where the check costs well under the postings it may save, twice a word at most.)
         if (addNew && checks < 2 && this.postingLength(term) > 2 * (touched.length + wordTouched.length)) {
           checks++;
-          if (this.choose(touched, wordTouched, word.importance, candidates, filter, totalImportance).threshold() >= SATURATION_LIMIT * factor + later) addNew = false;
+          if (this.choose(touched, wordTouched, word.importance, candidates, totalImportance, THRESHOLD_SAMPLE).threshold() >= SATURATION_LIMIT * factor + later) addNew = false;
         }
-        this.accumulate(term, factor, wordTouched, addNew);
+        this.accumulate(term, factor, wordTouched, addNew, filtered ? { filter, checked } : undefined);
       }
       for (const slot of wordTouched) {
         if (total[slot] === 0) touched.push(slot);
@@ -200,30 +206,33 @@ export class SearchIndex implements TermTable {
         best[slot] = 0;
       }
     }
-    const chosen = this.choose(touched, [], 0, candidates, filter, totalImportance);
+    const chosen = this.choose(touched, [], 0, candidates, totalImportance);
     for (const slot of touched) {
       total[slot] = 0;
       covered[slot] = 0;
     }
+    for (const slot of checked) this.verdicts[slot] = 0;
     const found: SearchCandidate[] = chosen.slots().map(({ slot, score }) => ({ skill: (this.slots[slot] as IndexedSkill).skill, score }));
     return rankCandidates(plan, found, limit, vocabulary, (skill) => this.slots[this.slotOf.get(skill.id) as number] as IndexedSkill);
   }
 
   /**
-   * The best `size` skills so far that pass the filter, by summed word scores and coverage:
-   * those earlier words matched (`touched`) and those only the current word matched so far.
+   * The best `size` skills so far (all passed the filter), by summed word scores and coverage:
+   * those earlier words matched (`touched`) and those only the current word matched so far;
+   * with `sample`, only the first `sample` of each list (the threshold of a subset is a lower
+   * bound of the whole's, so it still prunes safely, for a bounded cost).
    */
-  private choose(touched: readonly number[], wordTouched: readonly number[], importance: number, size: number, filter: SkillFilter, totalImportance: number): TopScores {
+  private choose(touched: readonly number[], wordTouched: readonly number[], importance: number, size: number, totalImportance: number, sample = Infinity): TopScores {
     const chosen = new TopScores(size);
-    const unfiltered = filter.category === undefined && filter.tags === undefined && filter.minSuccessRate === undefined;
     const { slots, best, total, covered } = this;
     for (let pass = 0; pass < 2; pass++) {
       const list = pass === 0 ? touched : wordTouched;
-      for (let i = 0; i < list.length; i++) {
+      const end = Math.min(list.length, sample);
+      for (let i = 0; i < end; i++) {
         const slot = list[i] as number;
         if (pass === 1 && total[slot] !== 0) continue;
         const doc = slots[slot];
-        if (!doc || (!unfiltered && !matchesFilter(doc.skill, filter))) continue;
+        if (!doc) continue;
         const word = best[slot] as number;
         const share = totalImportance > 0 ? Math.min(1, ((covered[slot] as number) + (word > 0 ? importance : 0)) / totalImportance) : 1;
         chosen.offer(slot, ((total[slot] as number) + word) * coverageFactor(share));
@@ -239,18 +248,28 @@ export class SearchIndex implements TermTable {
 
   /**
    * Raises each skill's best score for the current word to this term's weight in it; with
-   * `addNew` false, only skills earlier words already matched.
+   * `addNew` false, only skills earlier words already matched; with `filtering`, only skills
+   * that pass the filter (each checked once per search, and listed in `checked`).
    */
-  private accumulate(term: string, factor: number, touched: number[], addNew: boolean): void {
+  private accumulate(term: string, factor: number, touched: number[], addNew: boolean, filtering: { filter: SkillFilter; checked: number[] } | undefined): void {
     const id = this.ids.get(term);
     if (id === undefined || factor <= 0) return;
     const { slots, weights } = this.postings[id] as Posting;
-    const { best, total } = this;
+    const { best, total, verdicts } = this;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
       const before = best[slot] as number;
       if (before === 0) {
         if (!addNew && total[slot] === 0) continue;
+        if (filtering) {
+          let verdict = verdicts[slot];
+          if (verdict === 0) {
+            const doc = this.slots[slot];
+            verdict = verdicts[slot] = doc && matchesFilter(doc.skill, filtering.filter) ? 1 : 2;
+            filtering.checked.push(slot);
+          }
+          if (verdict === 2) continue;
+        }
         touched.push(slot);
       }
       const value = factor * (weights[i] as number);
@@ -358,5 +377,6 @@ export class SearchIndex implements TermTable {
     this.total = new Float64Array(size);
     this.covered = new Float64Array(size);
     this.best = new Float64Array(size);
+    this.verdicts = new Uint8Array(size);
   }
 }

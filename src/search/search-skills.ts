@@ -13,6 +13,11 @@ export function candidateLimit(limit: number): number {
   return Number.isFinite(limit) ? limit * 3 + 20 : limit;
 }
 
+/** How many of the in-memory index's candidates are ranked: it chooses them by BM25F already, so fewer suffice. */
+export function indexCandidateLimit(limit: number): number {
+  return Number.isFinite(limit) ? limit * 2 + 10 : limit;
+}
+
 /** How many times more candidates to fetch when the store's scores carry no order. */
 const FLAT_WIDENING = 4;
 
@@ -58,7 +63,7 @@ export function searchSync(store: SyncSkillStore, query: string, filter: SkillFi
   const vocabulary = index ? index.vocabulary() : syncVocabulary(store);
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
-  if (index) return index.search(plan, filter, limit, candidateLimit(limit));
+  if (index) return index.search(plan, filter, limit, indexCandidateLimit(limit));
   const steps = search(plan, limit, vocabulary);
   let step = steps.next([]);
   while (!step.done) {
@@ -75,7 +80,7 @@ export async function searchAsync(store: SkillStore, query: string, filter: Skil
     : store.vocabulary ? await store.vocabulary() : await listedVocabulary(store, () => store.listByReliability({}, ALL_SKILLS));
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
-  if (index) return index.search(plan, filter, limit, candidateLimit(limit));
+  if (index) return index.search(plan, filter, limit, indexCandidateLimit(limit));
   const steps = search(plan, limit, vocabulary);
   let step = steps.next([]);
   while (!step.done) {

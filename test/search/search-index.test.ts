@@ -5,7 +5,7 @@ import { generateSkills } from "../../bench/generate-skills.js";
 import { planSearch } from "../../src/search/prepare-query.js";
 import { rankCandidates } from "../../src/search/rank-candidates.js";
 import { SearchIndex } from "../../src/search/search-index.js";
-import { candidateLimit } from "../../src/search/search-skills.js";
+import { indexCandidateLimit } from "../../src/search/search-skills.js";
 import { vocabularyOfSkills } from "../../src/search/vocabulary.js";
 import type { Skill, SkillInput } from "../../src/skill/skill.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
@@ -33,7 +33,7 @@ function exhaustive(skills: readonly Skill[], query: string, limit: number, filt
 }
 
 function search(index: SearchIndex, query: string, limit: number, filter: SkillFilter = {}): string[] {
-  return index.search(planSearch(query, index.vocabulary()), filter, limit, candidateLimit(limit)).map((s) => s.id);
+  return index.search(planSearch(query, index.vocabulary()), filter, limit, indexCandidateLimit(limit)).map((s) => s.id);
 }
 
 describe("SearchIndex", () => {

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { StoreUnavailableError, openSkillLibrary } from "../../../src/index.js";
 import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import { PG_AVAILABLE, PG_BASE_URL, pgSchemaUrl } from "../../support/stores.js";
