@@ -167,16 +167,22 @@ export class LiveSearchIndex {
 
   private async build(generation: number): Promise<void> {
     try {
+      // Not in the caller's turn: a synchronous search returns first, and a process that closes
+      // the library right after its one search never lists the store.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (generation !== this.generation || this.closed) return;
       // The listing sees what was committed before it; changes committed while it runs arrive as
       // `changed` calls and are re-read after.
       this.dirty.clear();
       const skills = await this.store.list({ limit: ALL_SKILLS, offset: 0 });
       const index = new SearchIndex();
+      index.beginLoad();
       for (let i = 0; i < skills.length; i += BUILD_CHUNK) {
         for (const skill of skills.slice(i, i + BUILD_CHUNK)) index.upsert(skill);
         await new Promise((resolve) => setImmediate(resolve));
         if (generation !== this.generation || this.closed) return;
       }
+      index.endLoad();
       if (this.embedder) {
         const vectors = new VectorIndex();
         await this.readVectors(index, vectors, undefined);

@@ -55,6 +55,7 @@ export class SearchIndex implements TermTable {
   private weightedWith: number[] = FIELDS.map(() => 1);
   private vocabularyView: IndexVocabulary;
   private termsChanged = false;
+  private loading = false;
   // Scratch space for one search, by slot.
   private total = new Float64Array(0);
   private covered = new Float64Array(0);
@@ -329,16 +330,30 @@ export class SearchIndex implements TermTable {
     const slot = this.slots.length;
     this.slots.push(doc);
     this.slotOf.set(doc.skill.id, slot);
-    doc.lengths.forEach((length, f) => (this.totals[f] = (this.totals[f] as number) + length));
-    doc.terms.forEach((id, at) => {
+    for (let f = 0; f < doc.lengths.length; f++) this.totals[f] = (this.totals[f] as number) + (doc.lengths[f] as number);
+    for (let at = 0; at < doc.terms.length; at++) {
+      const id = doc.terms[at] as number;
       const posting = this.postings[id] as Posting;
       posting.slots.push(slot);
-      posting.weights.push(saturate(pseudoFrequency(doc.countsAt(at), doc.lengths, this.weightedWith)));
+      // While loading, weights are made once at the end, with the final mean lengths.
+      posting.weights.push(this.loading ? 0 : saturate(pseudoFrequency(doc.countsAt(at), doc.lengths, this.weightedWith)));
       const term = this.names[id] as string;
       const before = this.frequency.get(term) ?? 0;
       if (before === 0) this.termsChanged = true;
       this.frequency.set(term, before + 1);
-    });
+    }
+  }
+
+  /** Starts a bulk load: `upsert` many skills, then `endLoad()` (posting weights are made once, there). */
+  beginLoad(): void {
+    this.loading = true;
+  }
+
+  /** Ends a bulk load: weighs every posting with the final mean field lengths. */
+  endLoad(): void {
+    this.loading = false;
+    this.weightedWith = this.averageLengths();
+    this.rebuildPostings();
   }
 
   /** Remakes every posting weight when the mean field lengths moved away from those the weights used. */

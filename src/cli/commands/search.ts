@@ -32,7 +32,9 @@ export function registerSearchCommand(program: Command, cli: CliRuntime): void {
     if (flags.minSuccessRate !== undefined) options.minSuccessRate = flags.minSuccessRate;
     if (flags.limit !== undefined) options.limit = flags.limit;
     await cli.withLibrary(async (library) => {
-      const skills = await library.searchSkills(query, options);
+      // One search in a short-lived process: the embedded store's full-text index answers at
+      // once, where building the in-memory index would list every skill first.
+      const skills = library.options.store.kind === "sqlite" ? library.searchSkillsSync(query, options) : await library.searchSkills(query, options);
       cli.print(
         () =>
           skills.length === 0
