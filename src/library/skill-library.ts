@@ -6,7 +6,7 @@ import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/execut
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
 import { indexedText } from "../search/analyzer.js";
 import { LiveSearchIndex } from "../search/live-search-index.js";
-import { candidateLimit, searchAsync, searchSync } from "../search/search-skills.js";
+import { searchAsync, searchSync } from "../search/search-skills.js";
 import { embedRequests } from "../search/semantic/embed-texts.js";
 import { fuseRankings } from "../search/semantic/fuse-rankings.js";
 import { contentHash } from "../skill/content-hash.js";
@@ -350,8 +350,9 @@ export class SkillLibrary {
     return this.lock.withRead(async () => {
       const index = await this.searchIndex?.ready();
       if (!this.options.embedder || !index || query.trim() === "") return remember(await searchAsync(store, query, filter, limit, index));
-      // Lexical and semantic rankings, fused (see `fuseRankings`).
-      const depth = candidateLimit(limit);
+      // Lexical and semantic rankings, fused (see `fuseRankings`): below rank 2 × limit, a
+      // ranking adds under 1/(60 + 2 × limit) to a score, too little to lift a skill into the top.
+      const depth = Number.isFinite(limit) ? 2 * limit : limit;
       const [lexical, semantic] = await Promise.all([searchAsync(store, query, filter, depth, index), this.searchIndex?.nearest(query, filter, depth)]);
       return remember(semantic ? fuseRankings([lexical, semantic], limit) : lexical.slice(0, limit));
     });
