@@ -15,7 +15,7 @@ export function candidateLimit(limit: number): number {
 
 /** How many of the in-memory index's candidates are ranked: it chooses them by BM25F already, so fewer suffice. */
 export function indexCandidateLimit(limit: number): number {
-  return Number.isFinite(limit) ? limit * 2 + 10 : limit;
+  return Number.isFinite(limit) ? limit + 10 : limit;
 }
 
 /** How many times more candidates to fetch when the store's scores carry no order. */
