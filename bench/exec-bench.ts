@@ -1,4 +1,4 @@
-import { openSkillLibrary } from "../src/index.js";
+import { openSkillLibrary } from "../dist/index.js";
 import { record } from "./report.js";
 import { percentiles } from "./timing.js";
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { Bench } from "tinybench";
-import { openSkillLibrary, type SkillInput, type SkillLibrary } from "../src/index.js";
+import { openSkillLibrary, type SkillInput, type SkillLibrary } from "../dist/index.js";
 import { startChild } from "../test/support/processes.js";
 import { generateSkills } from "./generate-skills.js";
 import { record } from "./report.js";

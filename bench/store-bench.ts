@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { openSkillLibrary, type SkillInput } from "../src/index.js";
+import { openSkillLibrary, type SkillInput } from "../dist/index.js";
 import { generateSkills } from "./generate-skills.js";
 import { record } from "./report.js";
 import { benchCachedGet, compareThroughput, percentiles } from "./timing.js";

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import type { SkillLibrary } from "../src/index.js";
+import type { SkillLibrary } from "../dist/index.js";
 import { Bench } from "tinybench";
 import { record } from "./report.js";
 

@@ -1,4 +1,4 @@
-import { openSkillLibrary, type Embedder, type SkillInput, type SkillLibrary } from "../../src/index.js";
+import { openSkillLibrary, type Embedder, type SkillInput, type SkillLibrary } from "../../dist/index.js";
 import type { PeerStore } from "./peer-store.js";
 
 /** Our library behind the peer suite's calls. */

@@ -7,7 +7,7 @@
  * of its input.
  */
 import { createInterface } from "node:readline";
-import { openSkillLibrary } from "../../src/index.js";
+import { openSkillLibrary } from "../../dist/index.js";
 import { timedLoop } from "../timed-loop.js";
 import { say } from "./bench-child.js";
 import { OPERATIONS, operationCall, readWorkload, type Operation } from "./scaling-ops.js";

@@ -6,7 +6,7 @@
  * `{ done: true }`; leaves FILE in place when asked to `keep` it.
  */
 import { rmSync } from "node:fs";
-import { openSkillLibrary } from "../../src/index.js";
+import { openSkillLibrary } from "../../dist/index.js";
 import { formatSize } from "../bench-options.js";
 import { generateSkills } from "../generate-skills.js";
 import type { BenchRow } from "../report.js";

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import type { SkillInput, SkillLibrary } from "../../src/index.js";
+import type { SkillInput, SkillLibrary } from "../../dist/index.js";
 import { random } from "../generate-skills.js";
 
 /** The operations whose latency and throughput the scaling suite follows. */
