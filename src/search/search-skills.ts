@@ -37,9 +37,10 @@ function flat(candidates: readonly SearchCandidate[], requested: number): boolea
  * queries it needs (`[query, limit]`) and is given their candidates, so the same steps serve
  * the synchronous and the asynchronous API. One fetch of every planned form (the typed
  * words' own terms and the closest expansions), a wider one when the store's scores carry
- * no order, then the search layer's ranking.
+ * no order, then the search layer's ranking; with the in-memory index, no store query at all.
  */
-function* search(plan: SearchPlan, limit: number, vocabulary: Vocabulary): Generator<[TextQuery, number], Skill[], SearchCandidate[]> {
+function* search(plan: SearchPlan, filter: SkillFilter, limit: number, vocabulary: Vocabulary, index: SearchIndex | undefined): Generator<[TextQuery, number], Skill[], SearchCandidate[]> {
+  if (index) return index.search(plan, filter, limit, indexCandidateLimit(limit));
   const requested = candidateLimit(limit);
   let candidates = yield [plan.text, requested];
   if (flat(candidates, requested)) candidates = yield [plan.text, requested * FLAT_WIDENING];
@@ -63,8 +64,7 @@ export function searchSync(store: SyncSkillStore, query: string, filter: SkillFi
   const vocabulary = index ? index.vocabulary() : syncVocabulary(store);
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
-  if (index) return index.search(plan, filter, limit, indexCandidateLimit(limit));
-  const steps = search(plan, limit, vocabulary);
+  const steps = search(plan, filter, limit, vocabulary, index);
   let step = steps.next([]);
   while (!step.done) {
     const [text, requested] = step.value;
@@ -80,8 +80,7 @@ export async function searchAsync(store: SkillStore, query: string, filter: Skil
     : store.vocabulary ? await store.vocabulary() : await listedVocabulary(store, () => store.listByReliability({}, ALL_SKILLS));
   const plan = planSearch(query, vocabulary);
   if (plan.words.length === 0) return store.listByReliability(filter, limit);
-  if (index) return index.search(plan, filter, limit, indexCandidateLimit(limit));
-  const steps = search(plan, limit, vocabulary);
+  const steps = search(plan, filter, limit, vocabulary, index);
   let step = steps.next([]);
   while (!step.done) {
     const [text, requested] = step.value;
