@@ -116,12 +116,6 @@ export class LiveSearchIndex {
     return this.index !== undefined;
   }
 
-  /** Resolves when a build in progress has ended (for tests and benchmarks). */
-  async built(): Promise<void> {
-    this.current();
-    await this.building;
-  }
-
   /** Stops building; searches go to the store. */
   close(): void {
     this.closed = true;

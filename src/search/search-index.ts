@@ -74,11 +74,6 @@ export class SearchIndex implements TermTable {
     return this.slotOf.size;
   }
 
-  /** Whether the index holds this skill. */
-  has(id: string): boolean {
-    return this.slotOf.has(id);
-  }
-
   /** The ids of every skill the index holds. */
   skillIds(): IterableIterator<string> {
     return this.slotOf.keys();

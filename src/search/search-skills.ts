@@ -9,7 +9,7 @@ import { ALL_SKILLS, listedVocabulary, listedVocabularySync, type Vocabulary } f
  * How many candidates to ask the store for: the store ranks by its own BM25 / ts_rank; the
  * search layer re-ranks them, so it asks for a margin.
  */
-export function candidateLimit(limit: number): number {
+function candidateLimit(limit: number): number {
   return Number.isFinite(limit) ? limit * 3 + 20 : limit;
 }
 

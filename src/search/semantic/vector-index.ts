@@ -13,10 +13,6 @@ export class VectorIndex {
     return this.vectors.size;
   }
 
-  has(id: string): boolean {
-    return this.vectors.has(id);
-  }
-
   set(id: string, vector: Float32Array): void {
     this.vectors.set(id, unit(vector));
   }
