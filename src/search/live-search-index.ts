@@ -59,7 +59,7 @@ export class LiveSearchIndex {
     if (index && this.dirty.size > 0) {
       const ids = this.takeDirty();
       apply(index, ids, getMany(ids));
-      for (const id of ids) this.vectorsDirty.add(id);
+      if (this.embedder) for (const id of ids) this.vectorsDirty.add(id);
     }
     return index;
   }
@@ -76,7 +76,7 @@ export class LiveSearchIndex {
         for (const id of ids) this.dirty.add(id);
         throw error;
       }
-      for (const id of ids) this.vectorsDirty.add(id);
+      if (this.embedder) for (const id of ids) this.vectorsDirty.add(id);
     }
     if (index && this.vectors && this.vectorsDirty.size > 0) {
       const ids = [...this.vectorsDirty];
