@@ -1,6 +1,5 @@
 import type { Embedder, Skill } from "../skill/skill.js";
 import type { SkillFilter, SkillStore, StoreChange } from "../store/skill-store.js";
-import { matchesFilter } from "./matches-filter.js";
 import { SearchIndex } from "./search-index.js";
 import { embeddingText, embedTexts } from "./semantic/embed-texts.js";
 import { VectorIndex } from "./semantic/vector-index.js";
@@ -105,10 +104,11 @@ export class LiveSearchIndex {
       if (this.queryVectors.size >= QUERY_VECTORS) this.queryVectors.delete(this.queryVectors.keys().next().value as string);
       this.queryVectors.set(query, vector as Float32Array);
     }
-    return vectors.nearest(vector as Float32Array, limit, (id) => {
-      const skill = index.get(id);
-      return skill && matchesFilter(skill, filter) ? skill : undefined;
-    });
+    if (filter.category !== undefined || filter.tags !== undefined || filter.minSuccessRate !== undefined) {
+      // A filter passes few skills: checking it first saves comparing the vectors of the rest.
+      return vectors.nearestAmong(vector as Float32Array, limit, index.matching(filter));
+    }
+    return vectors.nearest(vector as Float32Array, limit, (id) => index.get(id));
   }
 
   /** Whether the index is built (searches then use it). */
@@ -178,7 +178,7 @@ export class LiveSearchIndex {
       }
       index.endLoad();
       if (this.embedder) {
-        const vectors = new VectorIndex();
+        const vectors = new VectorIndex(this.embedder.dimensions);
         await this.readVectors(index, vectors, undefined);
         if (generation !== this.generation || this.closed) return;
         this.vectors = vectors;

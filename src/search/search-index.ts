@@ -85,6 +85,13 @@ export class SearchIndex implements TermTable {
     return slot === undefined ? undefined : this.slots[slot]?.skill;
   }
 
+  /** Every skill the index holds that passes the filter. */
+  matching(filter: SkillFilter): Skill[] {
+    const found: Skill[] = [];
+    for (const doc of this.slots) if (doc && matchesFilter(doc.skill, filter)) found.push(doc.skill);
+    return found;
+  }
+
   /** @internal A term's id, or -1. */
   termId(term: string): number {
     return this.ids.get(term) ?? -1;
@@ -181,8 +188,12 @@ export class SearchIndex implements TermTable {
     const { total, covered, best } = this;
     let addNew = true;
     let later = words.reduce((sum, word) => sum + word.upper, 0);
+    let laterImportance = totalImportance;
     for (const word of words) {
       later -= word.upper;
+      laterImportance -= word.importance;
+      // A skill no earlier word matched covers at most this word and the later ones.
+      const coverageBound = totalImportance > 0 ? coverageFactor(Math.min(1, (word.importance + laterImportance) / totalImportance)) : 1;
       wordTouched.length = 0;
       let checks = 0;
       for (const [term, factor] of word.terms) {
@@ -191,7 +202,8 @@ export class SearchIndex implements TermTable {
         // (Checked where the check costs well under the postings it may save, twice a word at most.)
         if (addNew && checks < 2 && this.postingLength(term) > 2 * (touched.length + wordTouched.length)) {
           checks++;
-          if (this.choose(touched, wordTouched, word.importance, candidates, totalImportance, THRESHOLD_SAMPLE).threshold() >= SATURATION_LIMIT * factor + later) addNew = false;
+          const bound = (SATURATION_LIMIT * factor + later) * coverageBound;
+          if (this.choose(touched, wordTouched, word.importance, candidates, totalImportance, THRESHOLD_SAMPLE).threshold() >= bound) addNew = false;
         }
         this.accumulate(term, factor, wordTouched, addNew, filtered ? { filter, checked } : undefined);
       }
