@@ -30,7 +30,7 @@ export interface QueryWord {
 export interface SearchPlan {
   words: QueryWord[];
   /** What the store matches candidates by: the words' own terms and their closest forms, OR-ed. */
-  text: TextQuery;
+  readonly text: TextQuery;
 }
 
 /** Weights of the forms that are not the typed word: always below an exact match. */
@@ -125,7 +125,14 @@ export function planSearch(text: string, vocabulary?: Vocabulary): SearchPlan {
       }
     }
   }
-  return { words: planned, text: storeQuery(planned, vocabulary) };
+  let storeText: TextQuery | undefined;
+  return {
+    words: planned,
+    // Made on first use: a search answered by the in-memory index never reads it.
+    get text() {
+      return (storeText ??= storeQuery(planned, vocabulary));
+    },
+  };
 }
 
 /** Plans of single words, per vocabulary (a store returns the same object while its index is unchanged). */
