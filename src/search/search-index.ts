@@ -239,11 +239,13 @@ export class SearchIndex implements TermTable {
       for (let i = 0; i < end; i++) {
         const slot = list[i] as number;
         if (pass === 1 && total[slot] !== 0) continue;
-        const doc = slots[slot];
-        if (!doc) continue;
         const word = best[slot] as number;
+        const summed = (total[slot] as number) + word;
+        // The coverage factor is at most 1: a sum that cannot beat the kept ones needs no more work.
+        if (chosen.full && summed <= chosen.threshold()) continue;
+        if (!slots[slot]) continue;
         const share = totalImportance > 0 ? Math.min(1, ((covered[slot] as number) + (word > 0 ? importance : 0)) / totalImportance) : 1;
-        chosen.offer(slot, ((total[slot] as number) + word) * coverageFactor(share));
+        chosen.offer(slot, summed * coverageFactor(share));
       }
     }
     return chosen;
