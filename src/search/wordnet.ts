@@ -132,6 +132,39 @@ function hyponymCount(synset: Synset): number {
   return count;
 }
 
+const synsetWords = new Map<string, string[]>();
+
+/**
+ * The lemmas of a synset only: what a related synset contributes. Reads the line up to its
+ * pointers, without the definition or the pointer list (a third of a cold lookup's time went
+ * to parsing those of synsets whose words were all it needed).
+ */
+function wordsAt(wn: Files, pos: Pos, offset: number): string[] | undefined {
+  const key = `${pos}:${offset}`;
+  const hit = synsets.get(key)?.words ?? synsetWords.get(key);
+  if (hit) return hit;
+  const data = wn.data[pos];
+  if (offset >= data.length) return undefined;
+  // "offset lex_filenum ss_type w_cnt word lex_id [word lex_id...] p_cnt ... | gloss": the
+  // words are the first fields; the split stops after them.
+  let end = data.indexOf(NEWLINE, offset);
+  if (end < 0) end = data.length;
+  const bar = data.indexOf(" | ", offset, "latin1");
+  const head = data.toString("latin1", offset, bar >= 0 && bar < end ? bar : end);
+  const count = parseInt(head.split(" ", 4)[3] ?? "0", 16);
+  const words = parseWords(head.split(" ", 4 + 2 * count), count);
+  if (synsetWords.size > 20_000) synsetWords.clear();
+  synsetWords.set(key, words);
+  return words;
+}
+
+/** The `count` lemmas of a data line's fields, lowercase, without an adjective's marker ("(p)"). */
+function parseWords(fields: readonly string[], count: number): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) words.push((fields[4 + 2 * i] ?? "").replace(/\(.*\)$/, "").toLowerCase());
+  return words;
+}
+
 function synsetAt(wn: Files, pos: Pos, offset: number): Synset | undefined {
   const key = `${pos}:${offset}`;
   const hit = synsets.get(key);
@@ -146,8 +179,7 @@ function synsetAt(wn: Files, pos: Pos, offset: number): Synset | undefined {
   const gloss = (definition.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => w.length > 2 && !isFunctionWord(w));
   const fields = (bar < 0 ? line : line.slice(0, bar)).split(" ");
   const count = parseInt(fields[3] ?? "0", 16);
-  const words: string[] = [];
-  for (let i = 0; i < count; i++) words.push((fields[4 + 2 * i] ?? "").replace(/\(.*\)$/, "").toLowerCase());
+  const words = parseWords(fields, count);
   let at = 4 + 2 * count;
   const pointerCount = parseInt(fields[at++] ?? "0", 10);
   const pointers: Synset["pointers"] = [];
@@ -261,9 +293,9 @@ function lookUp(word: string, nominal: boolean): RelatedWord[] {
         const broader = (pointer.symbol === "@" || pointer.symbol === "@i") && sense < BROADER_SENSES;
         const narrower = (pointer.symbol === "~" || pointer.symbol === "~i") && sense < NARROWER_SENSES && hyponymCount(synset) <= MAX_HYPONYMS;
         if (!derived && !similar && !broader && !narrower) continue;
-        const target = synsetAt(wn, pointer.pos, pointer.offset);
+        const target = wordsAt(wn, pointer.pos, pointer.offset);
         if (!target) continue;
-        const lemmas = pointer.target === 0 ? target.words : [target.words[pointer.target - 1] ?? ""];
+        const lemmas = pointer.target === 0 ? target : [target[pointer.target - 1] ?? ""];
         const relation = broader ? BROADER : narrower ? NARROWER : DERIVED;
         for (const lemma of lemmas) if (lemma) note(lemma, relation * weight, pointer.pos);
       }
