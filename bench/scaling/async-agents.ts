@@ -1,5 +1,6 @@
 import { record, recordSkipped } from "../report.js";
 import { loopFigures } from "../timed-loop.js";
+import { percentiles } from "../timing.js";
 import { startBenchChild } from "./bench-child.js";
 import { OPERATIONS, type Workload } from "./scaling-ops.js";
 
@@ -17,7 +18,16 @@ const AGENT_CHILD = new URL("./agent-child.ts", import.meta.url);
 export async function benchAsyncAgents(file: string, workload: Workload, workloadFile: string, durationMs = 800): Promise<void> {
   const child = startBenchChild(AGENT_CHILD, workloadFile, file, String(durationMs), "agents");
   try {
-    await child.next((e) => e["ready"] === true);
+    const ready = await child.next((e) => e["ready"] === true);
+    const firstSight = percentiles(ready["firstSight"] as number[]);
+    record({
+      suite: "agents",
+      name: "searchSkills, each query's first time (cold word plans), 1 agent",
+      unit: "ms",
+      ours: firstSight.p50,
+      size: workload.size,
+      extra: { p99: firstSight.p99, samples: (ready["firstSight"] as number[]).length },
+    });
     for (const op of OPERATIONS) {
       for (const agents of AGENT_COUNTS) {
         child.send(`${op} ${agents}`);
