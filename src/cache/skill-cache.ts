@@ -98,7 +98,8 @@ export class SkillCache<V extends object = object> {
   /** Drops everything. */
   clear(): void {
     this.remember({ generation: ++this.generation, pattern: /^/ });
-    this.lru.clear();
+    // lru-cache's clear() costs time in proportion to its max, even when it holds nothing.
+    if (this.lru.size > 0) this.lru.clear();
   }
 
   /** Size and counters. */

@@ -9,7 +9,7 @@ import { LiveSearchIndex } from "../search/live-search-index.js";
 import { searchAsync, searchSync } from "../search/search-skills.js";
 import { embedRequests } from "../search/semantic/embed-texts.js";
 import { fuseRankings } from "../search/semantic/fuse-rankings.js";
-import { contentHash } from "../skill/content-hash.js";
+import { canonicalJson, sha256Hex } from "../skill/content-hash.js";
 import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
 import { normalizeSkill } from "../skill/validate-skill.js";
 import type { SaveRequest, SkillFilter, SkillStore, StoreChange, SyncSkillStore } from "../store/skill-store.js";
@@ -31,6 +31,11 @@ export interface AddSkillOptions {
 
 /** Cached searches may filter on stats up to this old (ms). */
 const SEARCH_TTL_MS = 1000;
+/**
+ * Most searches cached. They live at most `SEARCH_TTL_MS`; with the max at 110,000, clearing
+ * them cost about 1 ms on every `addSkill`.
+ */
+const SEARCH_CACHE_MAX = 1000;
 
 /**
  * A skill library: the API of the guide. Make one with `openSkillLibrary()` or share the
@@ -53,7 +58,9 @@ export class SkillLibrary {
   /** @internal Use `openSkillLibrary()` or `getSkillLibrary()`. */
   constructor(store: SkillStore | Promise<SkillStore>, readonly options: ResolvedOptions) {
     this.skills = options.cache === false ? undefined : new SkillCache(options.cache);
-    this.searches = options.cache === false ? undefined : new SkillCache(options.cache);
+    // Every content write clears the searches, and clearing an lru-cache costs time in
+    // proportion to its max (it refills its arrays), so this one stays small.
+    this.searches = options.cache === false ? undefined : new SkillCache({ ...options.cache, max: Math.min(options.cache.max, SEARCH_CACHE_MAX) });
     this.storeReady = Promise.resolve(store).then((opened) => this.attach(opened));
     this.storeReady.catch(() => undefined);
     if (!(store instanceof Promise)) this.attach(store);
@@ -322,7 +329,10 @@ export class SkillLibrary {
     }
     // validate: false skips the size limits, never the shape the store relies on.
     const content = normalizeSkill(skill, { limits: options.validate ?? true });
-    return { skill: content, hash: contentHash(content), index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message };
+    const json = canonicalJson(content);
+    return {
+      skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
+    };
   }
 
   /** A search through the synchronous API of the embedded store, or (`asyncStore` given) the asynchronous one. */

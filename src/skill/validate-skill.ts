@@ -46,18 +46,32 @@ export function normalizeSkill(input: unknown, options: { limits?: boolean } = {
   if (problems.length > 0) {
     throw new SkillValidationError(problems, "skill", typeof raw["id"] === "string" ? raw["id"] : undefined);
   }
-  const skill: SkillContent = {
-    id: raw["id"] as string,
-    name: raw["name"] as string,
-    description: raw["description"] as string,
-    category: (raw["category"] as string | undefined) ?? "general",
-    tags: [...((raw["tags"] as string[] | undefined) ?? [])],
-    metadata: structuredClone((raw["metadata"] as Record<string, Json> | undefined) ?? {}),
-  };
-  for (const key of ["parameters", "code", "steps", "instructions", "files"] as const) {
-    if (raw[key] !== undefined) (skill as unknown as Record<string, unknown>)[key] = structuredClone(raw[key]);
-  }
+  // Keys in sorted order and nested JSON copied with sorted keys: the canonical JSON of the
+  // result (its hash, what the stores save) is then one JSON.stringify with nothing to copy.
+  const skill = { category: (raw["category"] as string | undefined) ?? "general" } as SkillContent;
+  if (raw["code"] !== undefined) skill.code = raw["code"] as string;
+  skill.description = raw["description"] as string;
+  if (raw["files"] !== undefined) skill.files = sortedCopy(raw["files"]) as Record<string, string>;
+  skill.id = raw["id"] as string;
+  if (raw["instructions"] !== undefined) skill.instructions = raw["instructions"] as string;
+  skill.metadata = sortedCopy(raw["metadata"] ?? {}) as Record<string, Json>;
+  skill.name = raw["name"] as string;
+  if (raw["parameters"] !== undefined) skill.parameters = sortedCopy(raw["parameters"]) as JsonSchema;
+  if (raw["steps"] !== undefined) skill.steps = [...(raw["steps"] as string[])];
+  skill.tags = [...((raw["tags"] as string[] | undefined) ?? [])];
   return skill;
+}
+
+/** A deep copy of checked JSON, every object's keys in sorted order. */
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== undefined) copy[key] = sortedCopy(child);
+  }
+  return copy;
 }
 
 /** Every problem of an untrusted skill, with its field path. Empty when valid. */

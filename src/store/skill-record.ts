@@ -1,4 +1,4 @@
-import type { Skill, SkillContent, SkillStats } from "../skill/skill.js";
+import { EMPTY_STATS, type Skill, type SkillContent, type SkillStats } from "../skill/skill.js";
 
 /** The stored counters of a skill, as both stores keep them. */
 export interface StoredStats {
@@ -11,24 +11,42 @@ export interface StoredStats {
   lastExecutedAt: string | null;
 }
 
-/** Builds the frozen `Skill` callers get from stored content, version, times and counters. */
+/**
+ * Builds the frozen `Skill` callers get from stored content (parsed from the canonical JSON
+ * a store saved, so it has only the fields of `SkillContent`), version, times and counters.
+ */
 export function toSkill(content: SkillContent, version: number, createdAt: string, updatedAt: string, counters: StoredStats): Skill {
+  const skill = content as SkillContent & { version: number; createdAt: string; updatedAt: string; stats: SkillStats };
+  skill.version = version;
+  skill.createdAt = createdAt;
+  skill.updatedAt = updatedAt;
+  skill.stats = counters.executions === 0 ? EMPTY_STATS : statsOf(counters);
+  // Only these fields hold objects; freezing them by name skips walking every string field.
+  Object.freeze(skill.tags);
+  deepFreeze(skill.metadata);
+  if (skill.parameters) deepFreeze(skill.parameters);
+  if (skill.steps) Object.freeze(skill.steps);
+  if (skill.files) Object.freeze(skill.files);
+  return Object.freeze(skill);
+}
+
+/** The counters of a skill that never ran (both stores' rows start so). */
+export const NEVER_RUN: Readonly<StoredStats> = Object.freeze({
+  executions: 0, successes: 0, failures: 0, timeouts: 0, totalDurationMs: 0, p95DurationMs: 0, lastExecutedAt: null,
+});
+
+function statsOf(counters: StoredStats): Readonly<SkillStats> {
   const stats: SkillStats = {
     executions: counters.executions,
     successes: counters.successes,
     failures: counters.failures,
     timeouts: counters.timeouts,
-    successRate: counters.executions === 0 ? 0 : counters.successes / counters.executions,
-    avgDurationMs: counters.executions === 0 ? 0 : counters.totalDurationMs / counters.executions,
+    successRate: counters.successes / counters.executions,
+    avgDurationMs: counters.totalDurationMs / counters.executions,
     p95DurationMs: counters.p95DurationMs,
   };
   if (counters.lastExecutedAt !== null) stats.lastExecutedAt = counters.lastExecutedAt;
-  const skill = content as SkillContent & { version: number; createdAt: string; updatedAt: string; stats: SkillStats };
-  skill.version = version;
-  skill.createdAt = createdAt;
-  skill.updatedAt = updatedAt;
-  skill.stats = Object.freeze(stats);
-  return deepFreeze(skill);
+  return Object.freeze(stats);
 }
 
 /** Freezes an object graph built from JSON. */

@@ -5,7 +5,10 @@ import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/
 /** A save of one skill: normalised content, its hash, and the optimistic-locking guard. */
 export interface SaveRequest {
   skill: SkillContent;
+  /** Hex sha256 of the canonical JSON of `skill`. */
   hash: string;
+  /** The canonical JSON of `skill`, as hashed (a store saves this text rather than serialising `skill` again). */
+  json?: string;
   /** The skill's terms for the full-text index, made by the search layer. */
   index: IndexedText;
   /** Compare-and-swap inside the write transaction; `0` = the skill must not exist now. */

@@ -49,6 +49,19 @@ describe("contentHash()", () => {
     expect(contentHash({ ...a, name: "B" })).not.toBe(contentHash(a));
   });
 
+  it("is one JSON.stringify of a normalised skill, whose keys are sorted at every level", () => {
+    const skill = normalizeSkill({
+      tags: ["b", "a"], name: "N", id: "x", description: "d", steps: ["s"], files: { "b.md": "B", "a.md": "A" },
+      parameters: { type: "object", properties: { z: { type: "string" }, a: { type: "number" } } }, metadata: { k: [{ y: 1, x: 2 }], "10": 1, "9": 2 },
+    });
+    expect(canonicalJson(skill)).toBe(JSON.stringify(skill));
+    // Integer-like keys come first, in numeric order, as they always have: stored hashes depend on it.
+    expect(canonicalJson(skill)).toBe(
+      '{"category":"general","description":"d","files":{"a.md":"A","b.md":"B"},"id":"x","metadata":{"9":2,"10":1,"k":[{"x":2,"y":1}]},' +
+        '"name":"N","parameters":{"properties":{"a":{"type":"number"},"z":{"type":"string"}},"type":"object"},"steps":["s"],"tags":["b","a"]}',
+    );
+  });
+
   it("writes RFC 8785 canonical JSON", () => {
     expect(canonicalJson({ b: 1, a: [true, null, "é"], c: { z: 1e21, y: 0.1 } })).toBe('{"a":[true,null,"é"],"b":1,"c":{"y":0.1,"z":1e+21}}');
   });

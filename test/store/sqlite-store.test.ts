@@ -1,4 +1,6 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { SkillInput } from "../../src/index.js";
 import { indexedText } from "../../src/search/analyzer.js";
 import { contentHash } from "../../src/skill/content-hash.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
@@ -6,9 +8,14 @@ import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { SCHEMA_VERSION } from "../../src/store/sqlite/sqlite-schema.js";
 import { skill } from "../support/skills.js";
 
-function request(id: string) {
-  const content = normalizeSkill(skill(id));
+function request(id: string, overrides: Partial<SkillInput> = {}) {
+  const content = normalizeSkill(skill(id, overrides));
   return { skill: content, hash: contentHash(content), index: indexedText(content) };
+}
+
+/** The store's own connection (tests only). */
+function connection(store: SqliteStore): Database.Database {
+  return (store as unknown as { db: Database.Database }).db;
 }
 
 describe("SqliteStore", () => {
@@ -69,5 +76,87 @@ describe("SqliteStore", () => {
     expect(seen).toEqual([{ skillId: "b", kind: "content" }, { skillId: "b", kind: "stats" }]);
     stop();
     await Promise.all([mine.close(), other.close()]);
+  });
+
+  it(".history() - every version has its full content (the current one included) after updates, a delete and a re-add", async () => {
+    const store = new SqliteStore(":memory:");
+    await store.save(request("a", { description: "first" }));
+    await store.save(request("a", { description: "second" }));
+    await store.delete("a");
+    await store.save(request("a", { description: "third" }));
+    await store.save(request("a", { description: "fourth" }));
+    const history = await store.history("a");
+    expect(history.map((v) => [v.version, v.skill.description])).toEqual([[1, "first"], [2, "second"], [3, "third"], [4, "fourth"]]);
+    expect((await store.versionRecord("a", 4))?.skill).toEqual(normalizeSkill(skill("a", { description: "fourth" })));
+    expect((await store.versionRecord("a", 2))?.skill.description).toBe("second");
+    // The current version's content is saved once, in the skill row; superseded ones keep theirs.
+    const rows = connection(store).prepare("SELECT version, content = '' AS empty FROM skill_versions WHERE skill_id = 'a' ORDER BY version").raw().all();
+    expect(rows).toEqual([[1, 0], [2, 0], [3, 0], [4, 1]]);
+    await store.close();
+  });
+
+  it("opens a file of schema 2 (every version row holding its content) and keeps its history whole", async () => {
+    const { tempDir } = await import("../support/stores.js");
+    const file = `${tempDir()}/schema-2.db`;
+    const first = new SqliteStore(file);
+    await first.save(request("a", { description: "first" }));
+    await first.save(request("a", { description: "second" }));
+    await first.save(request("b", { description: "only" }));
+    // What schema 2 wrote: the current versions' rows hold their content too.
+    const db = connection(first);
+    db.exec("UPDATE skill_versions SET content = (SELECT content FROM skills WHERE skills.id = skill_versions.skill_id) WHERE content = ''");
+    db.pragma("user_version = 2");
+    await first.close();
+    const store = new SqliteStore(file);
+    expect(store.pragma("user_version")).toBe(SCHEMA_VERSION);
+    await store.save(request("a", { description: "third" }));
+    await store.delete("b");
+    expect((await store.history("a")).map((v) => v.skill.description)).toEqual(["first", "second", "third"]);
+    expect((await store.history("b")).map((v) => v.skill.description)).toEqual(["only"]);
+    await store.close();
+  });
+
+  it(".watch() - reports another connection's batch skill by skill, in order", async () => {
+    const { tempDir } = await import("../support/stores.js");
+    const file = `${tempDir()}/feed-batch.db`;
+    const mine = new SqliteStore(file);
+    const other = new SqliteStore(file);
+    const seen: unknown[] = [];
+    let notify!: () => void;
+    const arrived = new Promise<void>((resolve) => (notify = resolve));
+    const stop = mine.watch((changes) => {
+      seen.push(...changes);
+      if (seen.length >= 3) notify();
+    });
+    await other.saveBatch([request("c"), request("a"), request("b"), request("a")]);
+    await arrived;
+    // The second "a" is unchanged: no new version, no change.
+    expect(seen).toEqual(["c", "a", "b"].map((skillId) => ({ skillId, kind: "content" })));
+    stop();
+    await Promise.all([mine.close(), other.close()]);
+  });
+
+  it(".get() - reads the counters of a skill that ran exactly, and a never-run skill's as zeros", async () => {
+    const store = new SqliteStore(":memory:");
+    await store.saveBatch([request("ran"), request("idle")]);
+    for (const durationMs of [0.1, 0.2, 1e-7]) {
+      await store.recordExecution({ skillId: "ran", version: 1, startedAt: new Date().toISOString(), durationMs, outcome: "success" });
+    }
+    const ran = await store.get("ran");
+    expect(ran?.stats).toMatchObject({ executions: 3, successes: 3, failures: 0, timeouts: 0, successRate: 1, avgDurationMs: (0.1 + 0.2 + 1e-7) / 3 });
+    expect(ran?.stats.lastExecutedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await store.get("idle"))?.stats).toEqual({ executions: 0, successes: 0, failures: 0, timeouts: 0, successRate: 0, avgDurationMs: 0, p95DurationMs: 0 });
+    expect(Object.isFrozen(ran) && Object.isFrozen(ran?.tags) && Object.isFrozen(ran?.metadata) && Object.isFrozen(ran?.stats)).toBe(true);
+    await store.close();
+  });
+
+  it(".saveBatch() - keeps the change log within its retention bound", async () => {
+    const store = new SqliteStore(":memory:");
+    for (let batch = 0; batch < 3; batch++) {
+      await store.saveBatch(Array.from({ length: 5_000 }, (_, i) => request(`s${batch}-${i}`)));
+    }
+    const { n, lo, hi } = connection(store).prepare("SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM changes").get() as { n: number; lo: number; hi: number };
+    expect([n, lo, hi]).toEqual([10_000, 5_001, 15_000]);
+    await store.close();
   });
 });

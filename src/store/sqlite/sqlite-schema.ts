@@ -73,6 +73,10 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (skill_id, model, version)
   ) WITHOUT ROWID;
   `,
+  // No new tables: from here on, the version row of a skill's current version holds '' and
+  // its content is read from the skill row (the content is written once per save, not twice).
+  // The number goes up so that an older skill-library refuses the file instead of misreading it.
+  "SELECT 1;",
 ];
 
 /** The schema version this code writes. */
