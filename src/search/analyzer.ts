@@ -63,9 +63,22 @@ export function term(word: string): string {
   return stem;
 }
 
+/** Index term per word, '' for a stop word: one lookup per word while analysing. */
+const indexTerms = new Map<string, string>();
+
 /** The index terms of a text, stop words left out. */
 export function analyze(text: string): string[] {
-  return words(text).filter((word) => !isStopWord(word)).map(term);
+  const terms: string[] = [];
+  for (const word of words(text)) {
+    let found = indexTerms.get(word);
+    if (found === undefined) {
+      found = isStopWord(word) ? "" : term(word);
+      if (indexTerms.size >= MAX_STEMS) indexTerms.clear();
+      indexTerms.set(word, found);
+    }
+    if (found !== "") terms.push(found);
+  }
+  return terms;
 }
 
 /**
