@@ -34,6 +34,15 @@ interface Task {
 
 /** Start failures in a row after which queued runs are refused (respawning goes on with back-off). */
 const MAX_START_FAILURES = 3;
+/**
+ * A spawn blocks the host: `fork()` returns only once the child has exec'd, which took 2–12 ms on a
+ * loaded 2-CPU machine and up to 160 ms while the members competed for the CPU (a worker thread's
+ * start: 0.5–5 ms). No spawn starts closer than this to a pending run's deadline, so replacing a
+ * killed member does not make the next timeout late.
+ */
+const SPAWN_CLEARANCE_MS = 50;
+/** Longest a spawn waits for a clear moment: the pool must refill even when deadlines never leave room. */
+const MAX_SPAWN_WAIT_MS = 1_000;
 /** Longest delay Node timers take; longer deadlines re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -51,6 +60,8 @@ export class MemberPool implements Sandbox {
   private startFailures = 0;
   private lastStartError = "";
   private replenishTimer: NodeJS.Timeout | undefined;
+  /** When the spawn now due was first held back for a deadline. */
+  private spawnHeldSince: number | undefined;
   private nextRunId = 1;
 
   constructor(options: MemberPoolOptions) {
@@ -231,6 +242,13 @@ export class MemberPool implements Sandbox {
         if (!task || task.runId !== message.runId) return;
         member.task = undefined;
         task.member = undefined;
+        if (message.ready) {
+          member.state = "idle";
+          this.finish(task, message.outcome);
+          this.pump();
+          this.notifyReady();
+          return;
+        }
         member.state = "recycling";
         member.watchdog = setTimeout(() => this.killMember(member), this.options.recycleTimeoutMs).unref();
         this.finish(task, message.outcome);
@@ -285,12 +303,34 @@ export class MemberPool implements Sandbox {
   private scheduleReplenish(): void {
     if (this.closed || this.replenishTimer || this.members.size >= this.options.size) return;
     const delay = this.startFailures === 0 ? 0 : Math.min(100 * 2 ** (this.startFailures - 1), 30_000);
-    this.replenishTimer = setTimeout(() => {
-      this.replenishTimer = undefined;
-      // One spawn per turn of the event loop: fork() blocks the host for 10–20 ms each.
-      if (!this.closed && this.members.size < this.options.size) this.spawnMember();
-      this.scheduleReplenish();
-    }, delay).unref();
+    this.replenishTimer = setTimeout(() => this.replenish(), delay).unref();
+  }
+
+  /** Spawns one member (one per turn of the event loop: each spawn blocks the host), unless a deadline is near. */
+  private replenish(): void {
+    this.replenishTimer = undefined;
+    if (this.closed || this.members.size >= this.options.size) return;
+    const hold = this.spawnHold();
+    if (hold > 0) {
+      this.replenishTimer = setTimeout(() => this.replenish(), hold).unref();
+      return;
+    }
+    this.spawnHeldSince = undefined;
+    this.spawnMember();
+    this.scheduleReplenish();
+  }
+
+  /** Milliseconds to hold a spawn back: until a deadline within {@link SPAWN_CLEARANCE_MS} has passed. */
+  private spawnHold(): number {
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const task of this.queue) next = Math.min(next, task.run.deadline);
+    for (const member of this.members) if (member.task) next = Math.min(next, member.task.run.deadline);
+    if (next - now >= SPAWN_CLEARANCE_MS) return 0;
+    this.spawnHeldSince ??= now;
+    if (now - this.spawnHeldSince >= MAX_SPAWN_WAIT_MS) return 0;
+    // Just past that deadline: its timer, armed earlier for an earlier time, fires first.
+    return Math.max(1, next - now + 1);
   }
 
   private spawnMember(): void {

@@ -45,11 +45,15 @@ export interface ToolCallMessage {
   argsJson: string;
 }
 
-/** Member → host: the run ended; the member prepares its next context, then sends "ready". */
+/**
+ * Member → host: the run ended. With `ready` the member holds another prepared context and takes
+ * the next run now; without, it prepares first and sends "ready" when it can.
+ */
 export interface DoneMessage {
   type: "done";
   runId: number;
   outcome: SandboxOutcome;
+  ready: boolean;
 }
 
 /** Member → host: the member cannot work (e.g. the engine failed to load); it exits next. */

@@ -170,6 +170,14 @@ for (const engine of ENGINES) {
         expect(seen).toEqual(Array.from({ length: 8 }, () => "fresh"));
       });
 
+      it(".run() - after a run hits the memory limit, the next run in the same member starts clean", async () => {
+        const bomb = await single.run(makeRun("async () => { globalThis.marker = 1; const keep = []; for (;;) keep.push(new Array(100000).fill(keep.length)); }", { timeoutMs: 3_000 }));
+        expect(bomb.ok).toBe(false);
+        if (!bomb.ok) expect(["memory", "timeout"]).toContain(bomb.kind);
+        expect(await runValue(single, "async () => typeof globalThis.marker")).toBe("undefined");
+        expect(await runValue(single, "async (c) => c.n * 2", { context: { n: 21 } })).toBe(42);
+      });
+
       it(".run() - tools and timers still work when the skill traps prototype setters and replaces JSON", async () => {
         // QuickJS's own JSON.stringify calls index setters of Array.prototype (the skill's tool calls
         // then fail inside the sandbox, nothing else): that trap is probed on isolated-vm only.

@@ -2,6 +2,7 @@
  * Host side of an isolated-vm member: forks the child process that runs {@link IvmRunner}.
  */
 import { fork } from "node:child_process";
+import { hostPriority, lowerMemberPriority } from "../member-priority.js";
 import { memberEnv, type MemberScript } from "../member-script.js";
 import type { MemberEvents, MemberHandle, SpawnMember } from "../member.js";
 import { isMemberMessage, type MemberConfig } from "../protocol.js";
@@ -11,11 +12,13 @@ const STDERR_TAIL = 2_000;
 
 /**
  * Returns a spawner of isolated-vm child processes. Children and their IPC channels are unref'd
- * (the pool's run timers keep the host alive while a run is pending, nothing else does).
+ * (the pool's run timers keep the host alive while a run is pending, nothing else does), and run
+ * at a lower CPU priority than the host (see member-priority.ts).
  */
 export function spawnIvmProcess(script: MemberScript, config: MemberConfig): SpawnMember {
   // --expose-gc lets the child collect between runs (see ivm-runner.ts); the prelude hides `gc`.
   const execArgv = ["--no-node-snapshot", "--expose-gc"];
+  const hostNice = hostPriority();
   return (events: MemberEvents): MemberHandle => {
     const child = fork(script.path, [JSON.stringify(config)], {
       execArgv,
@@ -23,6 +26,8 @@ export function spawnIvmProcess(script: MemberScript, config: MemberConfig): Spa
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: memberEnv(),
     });
+    // Right after the fork, before Node in the child boots (that boot is most of a spawn's CPU).
+    if (child.pid !== undefined) lowerMemberPriority(child.pid, hostNice);
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {

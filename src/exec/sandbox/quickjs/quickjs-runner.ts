@@ -204,7 +204,7 @@ export class QuickJsRunner {
     const runId = prepared.runId as number;
     this.drop(prepared);
     if (this.current === prepared) this.current = undefined;
-    this.send({ type: "done", runId, outcome });
+    this.send({ type: "done", runId, outcome, ready: false });
     if (this.broken) return; // The worker exits; the pool replaces it.
     this.next = this.prepare();
     this.send({ type: "ready" });

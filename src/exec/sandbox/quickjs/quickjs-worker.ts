@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { newQuickJSWASMModule, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
+import { lowerWorkerThreadPriority } from "../member-priority.js";
 import { isHostMessage, type MemberConfig, type MemberMessage } from "../protocol.js";
 import { QuickJsRunner } from "./quickjs-runner.js";
 import { wasmApi, type CompiledWasm } from "./quickjs-wasm.js";
@@ -17,6 +18,7 @@ export interface QuickJsWorkerData extends MemberConfig {
 
 const port = parentPort;
 if (!port) throw new Error("quickjs-worker.js must run in a worker thread");
+lowerWorkerThreadPriority();
 
 function send(message: MemberMessage): void {
   port?.postMessage(message);
