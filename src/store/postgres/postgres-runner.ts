@@ -78,7 +78,10 @@ export class PostgresRunner {
     this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
-  /** Runs one read statement (retried on transient errors). */
+  /**
+   * Runs one statement in its own transaction, retried on transient errors: a read, or a write
+   * that is safe to send again after a lost answer (as the save's request id makes it).
+   */
   query<R = Record<string, unknown>>(sql: Sql, params: readonly unknown[] = []): Promise<R[]> {
     return this.withRetry(async () => (await this.pool.query(config(sql, params))).rows as R[]);
   }
@@ -129,6 +132,14 @@ export class PostgresRunner {
     }
   }
 
+  /**
+   * The channel and payload of a notice that a statement sends itself with `pg_notify` (a save
+   * in one statement): `{"id":…,"kind":…,"o":…}`, or "everything" when that is too long.
+   */
+  notice(notice: ChangeNotice): [channel: string, payload: string] {
+    return [this.location.channel, this.payload(notice)];
+  }
+
   /** Ends every pooled connection (waits for checked-out ones). */
   async end(): Promise<void> {
     if (this.ended) return;
@@ -152,11 +163,7 @@ export class PostgresRunner {
    * returns the transaction id (for a commit whose answer is lost).
    */
   private async sendNotices(client: pg.PoolClient, notices: readonly ChangeNotice[], last?: { sql: string; params: readonly unknown[] }): Promise<string> {
-    const payloads = new Set<string>();
-    for (const { skillId, kind } of notices) {
-      const payload = JSON.stringify({ id: skillId, kind, o: this.origin });
-      payloads.add(Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES ? JSON.stringify({ all: true, o: this.origin }) : payload);
-    }
+    const payloads = new Set(notices.map((notice) => this.payload(notice)));
     const sent = payloads.size > MAX_NOTICES ? [JSON.stringify({ all: true, o: this.origin })] : [...payloads];
     const params = [...(last?.params ?? []), this.location.channel, sent];
     const n = params.length;
@@ -164,6 +171,11 @@ export class PostgresRunner {
     // A data-modifying WITH runs exactly once, whether or not the query reads it.
     const { rows } = await client.query<{ xid: string }>(config(prepared(last ? `WITH last AS (${last.sql}) ${send}` : send), params));
     return rows[0]?.xid as string;
+  }
+
+  private payload({ skillId, kind }: ChangeNotice): string {
+    const payload = JSON.stringify({ id: skillId, kind, o: this.origin });
+    return Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES ? JSON.stringify({ all: true, o: this.origin }) : payload;
   }
 
   /** Whether a transaction committed, asked on a fresh connection; "unknown" if that fails too. */

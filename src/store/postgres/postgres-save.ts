@@ -1,44 +1,55 @@
+import { randomUUID } from "node:crypto";
 import { VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
 import type { SaveRequest, SaveResult } from "../skill-store.js";
+import { vectorBytes } from "../vector-bytes.js";
 import { pgText, pgTextOrNull, searchFields, searchVectorSql } from "./postgres-filters.js";
-import { prepared, type Transaction } from "./postgres-runner.js";
+import { prepared, type PostgresRunner, type Transaction } from "./postgres-runner.js";
 
 interface CurrentRow { version: number; hash: string; updated_at: Date }
-const LOCK_CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1 FOR UPDATE");
 
-// $1 id, $2 content, $3 hash, $4 category, $5 tags, $6 now, $7 author, $8 message, $9-$12 search texts.
-const RECORD_VERSION = "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) SELECT $1, version, $6, $3, $7, $8, $2 FROM saved RETURNING version";
-const INSERT_SKILL = prepared(`WITH saved AS (
-  INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
-  VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE skill_id = $1), $2, $3, $4, $5, ${searchVectorSql(9)}, $6, $6)
-  ON CONFLICT (id) DO NOTHING RETURNING version) ${RECORD_VERSION}`);
-const UPDATE_SKILL = prepared(`WITH saved AS (
-  UPDATE skills SET version = version + 1, content = $2, hash = $3, category = $4, tags = $5, search = ${searchVectorSql(9)}, updated_at = $6
-  WHERE id = $1 RETURNING version) ${RECORD_VERSION}`);
+// $1 request id, $2 id, $3 expected version, $4 content, $5 hash, $6 category, $7 tags, $8-$11 search texts, $12 now,
+// $13 author, $14 message, $15 embedding model, $16 vector, $17 channel, $18 notice payload.
+const SAVE = prepared(`SELECT result_outcome AS outcome, result_version AS version, result_saved_at AS saved_at
+  FROM skill_library_save($1, $2, $3, $4, $5, $6, $7, ${searchVectorSql(8)}, $12, $13, $14, $15, $16, $17, $18)`);
+interface SaveRow { outcome: "saved" | "unchanged" | "conflict"; version: number; saved_at: Date | null }
 
-/** One save inside a transaction: compare-and-swap on the locked row, then the new version. */
-export async function saveIn(tx: Transaction, { skill, hash, index, expectedVersion, author, message }: SaveRequest): Promise<SaveResult> {
-  for (let round = 1; ; round++) {
-    const [current] = await tx.query<CurrentRow>(LOCK_CURRENT, [skill.id]);
-    const actual = current?.version ?? 0;
-    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(skill.id, expectedVersion, actual);
-    if (current && current.hash === hash) {
-      return { changed: false, version: { skillId: skill.id, version: current.version, savedAt: current.updated_at.toISOString(), hash } };
-    }
-    const now = new Date().toISOString();
-    const params = [
-      skill.id, canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText), now, pgTextOrNull(author), pgTextOrNull(message),
-      ...searchFields(index),
-    ];
-    // A new id: another writer may create it first; then ON CONFLICT inserts nothing and we look again.
-    const [saved] = await tx.query<{ version: number }>(current ? UPDATE_SKILL : INSERT_SKILL, params);
-    if (saved) {
-      tx.notify({ skillId: skill.id, kind: "content" });
-      return { changed: true, version: { skillId: skill.id, version: saved.version, savedAt: now, hash } };
-    }
-    if (round >= 5) throw new Error(`skill "${skill.id}" kept changing while it was being saved; retry`);
-  }
+/**
+ * One save in one statement, one round trip, its own transaction (`skill_library_save` in the
+ * schema): compare-and-swap under the row lock, the skill, its version row, its embedding and
+ * the change notice. A retry after a lost answer sends the same request id, so a save that
+ * did commit is reported, not made twice.
+ */
+export async function saveAlone(runner: PostgresRunner, request: SaveRequest): Promise<SaveResult> {
+  const [channel, payload] = runner.notice({ skillId: request.skill.id, kind: "content" });
+  const [row] = await runner.query<SaveRow>(SAVE, saveParams(request, { requestId: randomUUID(), channel, payload }));
+  return saveResult(request, row);
+}
+
+/** One save inside a transaction (a batch's): its notice and embedding are left to the transaction. */
+export async function saveIn(tx: Transaction, request: SaveRequest): Promise<SaveResult> {
+  const [row] = await tx.query<SaveRow>(SAVE, saveParams(request));
+  const result = saveResult(request, row);
+  if (result.changed) tx.notify({ skillId: request.skill.id, kind: "content" });
+  return result;
+}
+
+function saveParams(
+  { skill, hash, json, index, expectedVersion, author, message, embedding }: SaveRequest,
+  alone?: { requestId: string; channel: string; payload: string },
+): unknown[] {
+  const vector = alone && embedding ? [embedding.model, vectorBytes(embedding.vector)] : [null, null];
+  return [
+    alone?.requestId ?? null, skill.id, expectedVersion ?? null, json ?? canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText),
+    ...searchFields(index), new Date().toISOString(), pgTextOrNull(author), pgTextOrNull(message), ...vector, alone?.channel ?? null, alone?.payload ?? null,
+  ];
+}
+
+function saveResult({ skill, hash, expectedVersion }: SaveRequest, row: SaveRow | undefined): SaveResult {
+  if (!row) throw new Error(`saving skill "${skill.id}" returned nothing; retry`);
+  if (row.outcome === "conflict") throw new VersionConflictError(skill.id, expectedVersion ?? 0, row.version);
+  const savedAt = (row.saved_at as Date).toISOString();
+  return { changed: row.outcome === "saved", version: { skillId: skill.id, version: row.version, savedAt, hash } };
 }
 
 /** Rows written by one statement of a batch. */
@@ -143,8 +154,8 @@ function byAuthor(requests: readonly SaveRequest[], positions: readonly number[]
 /** The nine column arrays of `BATCH_ROWS_SQL` for some requests, as array literals. */
 function columns(requests: readonly SaveRequest[]): string[] {
   const out: string[][] = Array.from({ length: 9 }, () => []);
-  for (const { skill, hash, index } of requests) {
-    const row = [skill.id, canonicalJson(skill), hash, pgText(skill.category), textArray(skill.tags.map(pgText)), ...searchFields(index)];
+  for (const { skill, hash, json, index } of requests) {
+    const row = [skill.id, json ?? canonicalJson(skill), hash, pgText(skill.category), textArray(skill.tags.map(pgText)), ...searchFields(index)];
     row.forEach((value, column) => (out[column] as string[]).push(value));
   }
   return out.map(textArray);

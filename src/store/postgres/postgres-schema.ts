@@ -101,6 +101,78 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (skill_id, model, version)
   );
   `,
+  // 4: a single save in one statement, so one round trip and no BEGIN/COMMIT: `skill_library_save`
+  // locks the row, compares and swaps, writes the skill, its version row and its embedding, and
+  // sends the notice. Each statement in it reads a fresh snapshot, so the row read after the lock
+  // is the latest one. A save runs in its own implicit transaction, so a connection lost before
+  // the answer leaves its outcome unknown: the caller then sends the same request again, and the
+  // request id, kept with the version row (unique), makes the function answer with the version
+  // the first try wrote instead of saving twice (see `saveAlone`).
+  `
+  ALTER TABLE skill_versions ADD COLUMN request_id uuid;
+  CREATE UNIQUE INDEX skill_versions_request ON skill_versions (request_id) WHERE request_id IS NOT NULL;
+  CREATE FUNCTION skill_library_save(
+    save_request uuid, save_skill text, save_expected integer, save_content text, save_hash text, save_category text,
+    save_tags text[], save_search tsvector, save_now timestamptz, save_author text, save_message text,
+    save_model text, save_vector bytea, save_channel text, save_payload text,
+    OUT result_outcome text, OUT result_version integer, OUT result_saved_at timestamptz
+  ) LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    current_version integer;
+    current_hash text;
+    current_at timestamptz;
+  BEGIN
+    FOR attempt IN 1..5 LOOP
+      SELECT s.version, s.hash, s.updated_at INTO current_version, current_hash, current_at
+        FROM skills s WHERE s.id = save_skill FOR UPDATE;
+      IF save_request IS NOT NULL THEN
+        SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v WHERE v.request_id = save_request;
+        IF FOUND THEN
+          result_outcome := 'saved';
+          RETURN;
+        END IF;
+      END IF;
+      IF save_expected IS NOT NULL AND save_expected <> coalesce(current_version, 0) THEN
+        result_outcome := 'conflict';
+        result_version := coalesce(current_version, 0);
+        RETURN;
+      END IF;
+      IF current_hash = save_hash THEN
+        result_outcome := 'unchanged';
+        result_version := current_version;
+        result_saved_at := current_at;
+        RETURN;
+      END IF;
+      IF current_version IS NULL THEN
+        -- Version numbers continue after a delete; a writer that created the id meanwhile makes this insert nothing.
+        INSERT INTO skills AS s (id, version, content, hash, category, tags, search, created_at, updated_at)
+          VALUES (save_skill, (SELECT coalesce(max(v.version), 0) + 1 FROM skill_versions v WHERE v.skill_id = save_skill),
+            save_content, save_hash, save_category, save_tags, save_search, save_now, save_now)
+          ON CONFLICT (id) DO NOTHING RETURNING s.version INTO result_version;
+      ELSE
+        UPDATE skills s SET version = s.version + 1, content = save_content, hash = save_hash, category = save_category,
+          tags = save_tags, search = save_search, updated_at = save_now
+          WHERE s.id = save_skill RETURNING s.version INTO result_version;
+      END IF;
+      IF result_version IS NOT NULL THEN
+        INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content, request_id)
+          VALUES (save_skill, result_version, save_now, save_hash, save_author, save_message, save_content, save_request);
+        IF save_model IS NOT NULL THEN
+          INSERT INTO skill_embeddings (skill_id, version, model, vector) VALUES (save_skill, result_version, save_model, save_vector)
+            ON CONFLICT (skill_id, model, version) DO UPDATE SET vector = excluded.vector;
+        END IF;
+        IF save_channel IS NOT NULL THEN
+          PERFORM pg_notify(save_channel, save_payload);
+        END IF;
+        result_outcome := 'saved';
+        result_saved_at := save_now;
+        RETURN;
+      END IF;
+    END LOOP;
+    RAISE EXCEPTION 'skill "%" kept changing while it was being saved; retry', save_skill;
+  END
+  $fn$;
+  `,
 ];
 
 /** The schema version this code writes. */

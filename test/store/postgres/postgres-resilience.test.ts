@@ -131,12 +131,13 @@ describe.skipIf(!PG_AVAILABLE)("postgres: connections killed in the middle of wr
 });
 
 /**
- * A TCP proxy to the test server that breaks the next connection to send `COMMIT`: either
- * before the server sees it ("before") or after the server answered it ("after").
+ * A TCP proxy to the test server that breaks the next connection to send `marker` (the end of
+ * a transaction: `COMMIT`, or a statement that is its own transaction): either before the
+ * server sees it ("before") or after the server answered it ("after").
  */
-async function commitBreakingProxy(): Promise<{ server: Server; url: (schemaUrl: string) => string; breakNext(when: "before" | "after"): void; broken(): number }> {
+async function commitBreakingProxy(): Promise<{ server: Server; url: (schemaUrl: string) => string; breakNext(when: "before" | "after", marker?: string): void; broken(): number }> {
   const target = new URL(PG_BASE_URL);
-  let armed: "before" | "after" | undefined;
+  let armed: { when: "before" | "after"; marker: string } | undefined;
   let broken = 0;
   const server = createServer((client: Socket) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
@@ -150,8 +151,8 @@ async function commitBreakingProxy(): Promise<{ server: Server; url: (schemaUrl:
     client.on("close", kill);
     upstream.on("close", kill);
     client.on("data", (chunk: Buffer) => {
-      if (armed && chunk.includes("COMMIT\0")) {
-        const when = armed;
+      if (armed && chunk.includes(armed.marker)) {
+        const { when } = armed;
         armed = undefined;
         broken++;
         if (when === "before") return kill();
@@ -170,7 +171,7 @@ async function commitBreakingProxy(): Promise<{ server: Server; url: (schemaUrl:
       url.host = `127.0.0.1:${port}`;
       return url.toString();
     },
-    breakNext: (when) => void (armed = when),
+    breakNext: (when, marker = "COMMIT\0") => void (armed = { when, marker }),
     broken: () => broken,
   };
 }
@@ -192,19 +193,37 @@ describe.skipIf(!PG_AVAILABLE)("postgres: a connection lost during COMMIT", () =
     proxy.server.close();
   });
 
-  it(".save() - COMMIT done but its answer lost: resolves, applied once (no retry on top)", async () => {
-    proxy.breakNext("after");
-    const saved = await store.save(request("once", "first"));
-    expect(proxy.broken()).toBe(1);
+  // A single save is one statement in its own transaction: the proxy breaks the connection on the statement itself.
+  it(".save() - committed but its answer lost: resolves with the version it wrote, applied once", async () => {
+    const broken = proxy.broken();
+    proxy.breakNext("after", "answer_lost_once");
+    const saved = await store.save(request("answer_lost_once", "first"));
+    expect(proxy.broken()).toBe(broken + 1);
     expect(saved).toMatchObject({ changed: true, version: { version: 1 } });
-    expect((await store.history("once")).map((h) => h.version)).toEqual([1]);
+    expect((await store.history("answer_lost_once")).map((h) => h.version)).toEqual([1]);
+    proxy.breakNext("after", "answer_lost_once");
+    const again = await store.save({ ...request("answer_lost_once", "second"), expectedVersion: 1 });
+    expect(proxy.broken()).toBe(broken + 2);
+    expect(again).toMatchObject({ changed: true, version: { version: 2 } });
+    expect((await store.history("answer_lost_once")).map((h) => h.version)).toEqual([1, 2]);
   });
 
-  it(".save() - COMMIT never reached the server: retried, applied once", async () => {
-    proxy.breakNext("before");
-    const saved = await store.save(request("retried", "first"));
+  it(".save() - the save never reached the server: retried, applied once", async () => {
+    const broken = proxy.broken();
+    proxy.breakNext("before", "never_reached");
+    const saved = await store.save(request("never_reached", "first"));
+    expect(proxy.broken()).toBe(broken + 1);
     expect(saved).toMatchObject({ changed: true, version: { version: 1 } });
-    expect((await store.history("retried")).map((h) => h.version)).toEqual([1]);
+    expect((await store.history("never_reached")).map((h) => h.version)).toEqual([1]);
+  });
+
+  it(".saveBatch() - COMMIT done but its answer lost: resolves, applied once (no retry on top)", async () => {
+    const broken = proxy.broken();
+    proxy.breakNext("after");
+    const saved = await store.saveBatch([request("batch_once_a", "first"), request("batch_once_b", "first")]);
+    expect(proxy.broken()).toBe(broken + 1);
+    expect(saved.map((s) => s.version.version)).toEqual([1, 1]);
+    expect((await store.history("batch_once_a")).map((h) => h.version)).toEqual([1]);
   });
 
   it(".recordExecution() - a lost COMMIT answer never counts a run twice", async () => {
@@ -214,5 +233,34 @@ describe.skipIf(!PG_AVAILABLE)("postgres: a connection lost during COMMIT", () =
       await store.recordExecution({ skillId: "runs", version: 1, startedAt: new Date().toISOString(), durationMs: 5, outcome: "success" });
     }
     expect((await store.get("runs"))?.stats).toMatchObject({ executions: 3, successes: 3 });
+  });
+});
+
+describe.skipIf(!PG_AVAILABLE)("postgres: a single save sent again", () => {
+  it("skill_library_save() - the same request id after another writer's save: reports the first save, writes nothing", async () => {
+    const url = pgSchemaUrl();
+    const store = await PostgresStore.open(url);
+    const client = new pg.Client({ connectionString: PG_BASE_URL, options: `-c search_path="${pgSchemaOf(url)}"` });
+    await client.connect();
+    try {
+      const save = async (requestId: string, hash: string) => {
+        const { rows } = await client.query(
+          `SELECT result_outcome AS outcome, result_version AS version
+           FROM skill_library_save($1, 'resent', NULL, '{}', $2, 'general', '{}', ''::tsvector, now(), NULL, NULL, NULL, NULL, NULL, NULL)`,
+          [requestId, hash],
+        );
+        return rows[0];
+      };
+      const first = "00000000-0000-4000-8000-000000000001";
+      expect(await save(first, "h1")).toEqual({ outcome: "saved", version: 1 });
+      expect(await save("00000000-0000-4000-8000-000000000002", "h2")).toEqual({ outcome: "saved", version: 2 });
+      // The first request again (its answer was lost, say): the version it wrote, not a third one over the other writer's.
+      expect(await save(first, "h1")).toEqual({ outcome: "saved", version: 1 });
+      expect(await store.getVersion("resent")).toMatchObject({ version: 2, hash: "h2" });
+      expect((await store.history("resent")).map((h) => h.hash)).toEqual(["h1", "h2"]);
+    } finally {
+      await client.end();
+      await store.close();
+    }
   });
 });

@@ -81,6 +81,26 @@ describe("postgres: the store itself", () => {
     await store.delete("nul");
   });
 
+  it(".get() / .list() / .search() - times and stats read back exactly as written (ISO text, same doubles)", async () => {
+    const saved = await store.save(request(skill("exact_read", { name: "Exact read back" })));
+    const before = new Date().toISOString();
+    for (const durationMs of [0.1, 0.2, 1 / 3]) {
+      await store.recordExecution({ skillId: "exact_read", version: 1, startedAt: before, durationMs, outcome: durationMs === 0.2 ? "failure" : "success" });
+    }
+    const after = new Date().toISOString();
+    const got = await store.get("exact_read");
+    expect(got).toMatchObject({ version: 1, createdAt: saved.version.savedAt, updatedAt: saved.version.savedAt });
+    expect(got?.stats).toMatchObject({ executions: 3, successes: 2, failures: 1, timeouts: 0, successRate: 2 / 3, avgDurationMs: (0.1 + 0.2 + 1 / 3) / 3 });
+    const last = got?.stats.lastExecutedAt as string;
+    expect(last).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(last >= before && last <= after).toBe(true);
+    expect((await store.get("nav_login"))?.stats).not.toHaveProperty("lastExecutedAt");
+    const listed = (await store.list({ limit: Infinity, offset: 0 })).find((s) => s.id === "exact_read");
+    expect(listed).toEqual(got);
+    expect((await store.search({ groups: [["exact"]] }, {}, 10)).map((c) => c.skill)).toContainEqual(got);
+    expect(Object.isFrozen(got) && Object.isFrozen(got?.stats)).toBe(true);
+  });
+
   it(".recordExecution() - counts atomically; the p95 from the duration histogram is within 3 %", async () => {
     await store.save(request(skill("timed")));
     const runs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -130,6 +150,7 @@ describe("postgres: the store itself", () => {
       // Back to a schema-1 store (what migrations 2 and later made is gone) with a log written by the old code (plus a run from before the skill was created).
       await client.query(
         `DROP TABLE ${schema}.duration_buckets; DROP FUNCTION ${schema}.skill_library_count_run; DROP TABLE IF EXISTS ${schema}.skill_embeddings;
+         DROP FUNCTION ${schema}.skill_library_save; ALTER TABLE ${schema}.skill_versions DROP COLUMN request_id;
          DELETE FROM ${schema}.skill_library_migrations WHERE version >= 2`,
       );
       await client.query(
