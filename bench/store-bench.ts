@@ -73,7 +73,9 @@ async function gets(library: Awaited<ReturnType<typeof openSkillLibrary>>, file:
 }
 
 async function search(library: Awaited<ReturnType<typeof openSkillLibrary>>, file: string, queries: string[]): Promise<void> {
-  for (const q of queries.slice(0, 50)) await library.searchSkills(q, { useCache: false });
+  // Every query once first: a word's first plan reads WordNet (the scaling suite reports that
+  // first sight on its own row); these rows measure a process that has seen its queries.
+  for (const q of queries) await library.searchSkills(q, { useCache: false });
   const times: number[] = [];
   for (let round = 0; round < 4; round++) {
     for (const q of queries) {
