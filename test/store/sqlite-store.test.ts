@@ -105,6 +105,7 @@ describe("SqliteStore", () => {
     // What schema 2 wrote: the current versions' rows hold their content too.
     const db = connection(first);
     db.exec("UPDATE skill_versions SET content = (SELECT content FROM skills WHERE skills.id = skill_versions.skill_id) WHERE content = ''");
+    db.exec("DROP TRIGGER skills_keep_superseded_content; DROP TRIGGER skills_keep_deleted_content");
     db.pragma("user_version = 2");
     await first.close();
     const store = new SqliteStore(file);
@@ -112,6 +113,22 @@ describe("SqliteStore", () => {
     await store.save(request("a", { description: "third" }));
     await store.delete("b");
     expect((await store.history("a")).map((v) => v.skill.description)).toEqual(["first", "second", "third"]);
+    expect((await store.history("b")).map((v) => v.skill.description)).toEqual(["only"]);
+    await store.close();
+  });
+
+  it("keeps a superseded version's content when an older writer (schema 2 code, which never copies it) moves or deletes the skill", async () => {
+    const store = new SqliteStore(":memory:");
+    await store.save(request("a", { description: "first" }));
+    await store.save(request("b", { description: "only" }));
+    const db = connection(store);
+    // What schema 2 code does on an update: rewrite the skill row, add a version row with its content.
+    const second = JSON.stringify({ ...JSON.parse(db.prepare("SELECT content FROM skills WHERE id = 'a'").pluck().get() as string), description: "second" });
+    db.prepare("UPDATE skills SET version = 2, content = ? WHERE id = 'a'").run(second);
+    db.prepare("INSERT INTO skill_versions (skill_id, version, saved_at, hash, content) VALUES ('a', 2, '2026-01-01T00:00:00.000Z', 'h', ?)").run(second);
+    // …and on a delete: remove the skill row.
+    db.prepare("DELETE FROM skills WHERE id = 'b'").run();
+    expect((await store.history("a")).map((v) => v.skill.description)).toEqual(["first", "second"]);
     expect((await store.history("b")).map((v) => v.skill.description)).toEqual(["only"]);
     await store.close();
   });

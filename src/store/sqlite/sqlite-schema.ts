@@ -73,10 +73,22 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (skill_id, model, version)
   ) WITHOUT ROWID;
   `,
-  // No new tables: from here on, the version row of a skill's current version holds '' and
-  // its content is read from the skill row (the content is written once per save, not twice).
-  // The number goes up so that an older skill-library refuses the file instead of misreading it.
-  "SELECT 1;",
+  // From here on, the version row of a skill's current version holds '' and its content is read
+  // from the skill row (the content is written once per save, not twice). When the skill row
+  // moves to another version or goes, these triggers copy the content into that '' row, in the
+  // same statement, whoever writes: an older skill-library that still has the file open too.
+  // The number goes up so that an older skill-library refuses to open the file.
+  `
+  CREATE TRIGGER IF NOT EXISTS skills_keep_superseded_content BEFORE UPDATE OF version ON skills
+  WHEN OLD.version <> NEW.version
+  BEGIN
+    UPDATE skill_versions SET content = OLD.content WHERE skill_id = OLD.id AND version = OLD.version AND content = '';
+  END;
+  CREATE TRIGGER IF NOT EXISTS skills_keep_deleted_content BEFORE DELETE ON skills
+  BEGIN
+    UPDATE skill_versions SET content = OLD.content WHERE skill_id = OLD.id AND version = OLD.version AND content = '';
+  END;
+  `,
 ];
 
 /** The schema version this code writes. */

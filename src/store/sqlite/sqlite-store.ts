@@ -25,7 +25,7 @@ const SKILL_COLUMNS =
 type SkillRow = [string, number, string, string, string | null];
 type Counters = [number, number, number, number, number, number, string | null];
 type CurrentRow = { rowid: number; version: number; hash: string; updated_at: string };
-/** The content of a skill's current version lives only in its skill row: its version row holds this until superseded. */
+/** The content of a skill's current version lives only in its skill row: its version row holds this until the schema's triggers copy the content in (the skill row moves on or goes). */
 const VERSION_IN_SKILL_ROW = "";
 const VERSION_COLUMNS =
   "v.skill_id, v.version, v.saved_at, v.hash, v.author, v.message, iif(v.content = '', (SELECT content FROM skills WHERE id = v.skill_id), v.content) AS content";
@@ -92,10 +92,6 @@ export class SqliteStore implements SkillStore {
       deleteFts: db.prepare("DELETE FROM skills_fts WHERE rowid = ?"),
       insertVersion: db.prepare(
         "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      ),
-      // Since schema 3, the current version's row holds '' and its content is the skill row's (see `VERSION_IN_SKILL_ROW`).
-      keepVersionContent: db.prepare(
-        "UPDATE skill_versions SET content = (SELECT content FROM skills WHERE rowid = ?) WHERE skill_id = ? AND version = ? AND content = ''",
       ),
       history: db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM skill_versions v WHERE v.skill_id = ? ORDER BY v.version`),
       versionRecord: db.prepare<[string, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM skill_versions v WHERE v.skill_id = ? AND v.version = ?`),
@@ -183,7 +179,6 @@ export class SqliteStore implements SkillStore {
     let rowid: number | bigint;
     if (current) {
       rowid = current.rowid;
-      this.stmt.keepVersionContent.run(rowid, skill.id, current.version);
       this.stmt.updateSkill.run(version, content, hash, skill.category, tags, now, rowid);
       this.stmt.deleteFts.run(rowid);
     } else {
@@ -204,7 +199,6 @@ export class SqliteStore implements SkillStore {
     const actual = current?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
     if (!current) return false;
-    this.stmt.keepVersionContent.run(current.rowid, id, current.version);
     this.stmt.deleteSkill.run(current.rowid);
     this.stmt.dropBuckets.run(id);
     this.stmt.deleteFts.run(current.rowid);
