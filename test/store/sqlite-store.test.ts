@@ -18,6 +18,22 @@ function connection(store: SqliteStore): Database.Database {
   return (store as unknown as { db: Database.Database }).db;
 }
 
+/** Two stores on one new file; `arrived` settles once `mine`'s watch has seen `count` changes. */
+async function watchedByAnother(name: string, count: number) {
+  const { tempDir } = await import("../support/stores.js");
+  const file = `${tempDir()}/${name}.db`;
+  const mine = new SqliteStore(file);
+  const other = new SqliteStore(file);
+  const seen: unknown[] = [];
+  let notify!: () => void;
+  const arrived = new Promise<void>((resolve) => (notify = resolve));
+  const stop = mine.watch((changes) => {
+    seen.push(...changes);
+    if (seen.length >= count) notify();
+  });
+  return { mine, other, seen, arrived, stop };
+}
+
 describe("SqliteStore", () => {
   it("records the schema version, uses WAL and a busy timeout", async () => {
     const { tempDir } = await import("../support/stores.js");
@@ -59,17 +75,7 @@ describe("SqliteStore", () => {
   });
 
   it(".watch() - reports exactly which skills another connection changed", async () => {
-    const { tempDir } = await import("../support/stores.js");
-    const file = `${tempDir()}/feed.db`;
-    const mine = new SqliteStore(file);
-    const other = new SqliteStore(file);
-    const seen: unknown[] = [];
-    let notify!: () => void;
-    const arrived = new Promise<void>((resolve) => (notify = resolve));
-    const stop = mine.watch((changes) => {
-      seen.push(...changes);
-      if (seen.length >= 2) notify();
-    });
+    const { mine, other, seen, arrived, stop } = await watchedByAnother("feed", 2);
     await other.save(request("b"));
     await other.recordExecution({ skillId: "b", version: 1, startedAt: new Date().toISOString(), durationMs: 1, outcome: "success" });
     await arrived;
@@ -134,17 +140,7 @@ describe("SqliteStore", () => {
   });
 
   it(".watch() - reports another connection's batch skill by skill, in order", async () => {
-    const { tempDir } = await import("../support/stores.js");
-    const file = `${tempDir()}/feed-batch.db`;
-    const mine = new SqliteStore(file);
-    const other = new SqliteStore(file);
-    const seen: unknown[] = [];
-    let notify!: () => void;
-    const arrived = new Promise<void>((resolve) => (notify = resolve));
-    const stop = mine.watch((changes) => {
-      seen.push(...changes);
-      if (seen.length >= 3) notify();
-    });
+    const { mine, other, seen, arrived, stop } = await watchedByAnother("feed-batch", 3);
     await other.saveBatch([request("c"), request("a"), request("b"), request("a")]);
     await arrived;
     // The second "a" is unchanged: no new version, no change.
