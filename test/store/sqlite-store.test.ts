@@ -113,11 +113,16 @@ describe("SqliteStore", () => {
     db.exec("UPDATE skill_versions SET content = (SELECT content FROM skills WHERE skills.id = skill_versions.skill_id) WHERE content = ''");
     db.exec("DROP TRIGGER skills_keep_superseded_content; DROP TRIGGER skills_keep_deleted_content");
     db.pragma("user_version = 2");
+    const lastChange = db.prepare("SELECT max(seq) FROM changes").pluck().get() as number;
     await first.close();
     const store = new SqliteStore(file);
     expect(store.pragma("user_version")).toBe(SCHEMA_VERSION);
     await store.save(request("a", { description: "third" }));
     await store.delete("b");
+    // The logs were rebuilt without AUTOINCREMENT and their numbers go on from where they were.
+    const after = connection(store);
+    expect(after.prepare("SELECT sql FROM sqlite_master WHERE name IN ('changes', 'executions')").pluck().all().join(" ")).not.toMatch(/AUTOINCREMENT/i);
+    expect(after.prepare("SELECT seq FROM changes WHERE seq > ? ORDER BY seq").pluck().all(lastChange)).toEqual([lastChange + 1, lastChange + 2]);
     expect((await store.history("a")).map((v) => v.skill.description)).toEqual(["first", "second", "third"]);
     expect((await store.history("b")).map((v) => v.skill.description)).toEqual(["only"]);
     await store.close();

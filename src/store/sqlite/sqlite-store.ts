@@ -101,7 +101,7 @@ export class SqliteStore implements SkillStore {
       trimChanges: db.prepare("DELETE FROM changes WHERE seq <= ?"),
       countRun: db.prepare(
         `UPDATE skills SET executions = executions + 1, successes = successes + ?, failures = failures + ?, timeouts = timeouts + ?,
-         total_duration_ms = total_duration_ms + ?, last_executed_at = ? WHERE id = ?`,
+         total_duration_ms = total_duration_ms + ?, last_executed_at = ?, p95_duration_ms = ? WHERE id = ?`,
       ),
       logRun: db.prepare(
         "INSERT INTO executions (skill_id, version, agent_id, started_at, duration_ms, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -109,7 +109,6 @@ export class SqliteStore implements SkillStore {
       countBucket: db.prepare("INSERT INTO duration_buckets (skill_id, bucket, runs) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET runs = runs + 1"),
       buckets: db.prepare("SELECT bucket, runs FROM duration_buckets WHERE skill_id = ? ORDER BY bucket").raw(),
       dropBuckets: db.prepare("DELETE FROM duration_buckets WHERE skill_id = ?"),
-      setP95: db.prepare("UPDATE skills SET p95_duration_ms = ? WHERE id = ?"),
       trimRuns: db.prepare("DELETE FROM executions WHERE seq <= ?"),
       insertEmbedding: db.prepare("INSERT OR REPLACE INTO skill_embeddings (skill_id, version, model, vector) VALUES (?, ?, ?, ?)"),
       insertCurrentEmbedding: db.prepare(
@@ -217,12 +216,12 @@ export class SqliteStore implements SkillStore {
 
   private recordInTransaction(r: ExecutionRecord): void {
     const ok = r.outcome === "success" ? 1 : 0;
-    this.stmt.countRun.run(ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(), r.skillId);
+    this.stmt.countBucket.run(r.skillId, durationBucket(r.durationMs));
+    const p95 = p95FromBuckets(this.stmt.buckets.all(r.skillId) as [number, number][]);
+    this.stmt.countRun.run(ok, 1 - ok, r.outcome === "timeout" ? 1 : 0, r.durationMs, new Date().toISOString(), p95, r.skillId);
     const seq = Number(
       this.stmt.logRun.run(r.skillId, r.version, r.agentId ?? null, r.startedAt, r.durationMs, r.outcome, r.error ?? null).lastInsertRowid,
     );
-    this.stmt.countBucket.run(r.skillId, durationBucket(r.durationMs));
-    this.stmt.setP95.run(p95FromBuckets(this.stmt.buckets.all(r.skillId) as [number, number][]), r.skillId);
     // Trimming now and then keeps the log between retention and retention + 1,000 rows.
     if (seq % Math.min(1000, this.retention) === 0) this.stmt.trimRuns.run(seq - this.retention);
     this.noteChange(r.skillId, "stats");
