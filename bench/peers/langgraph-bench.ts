@@ -72,9 +72,12 @@ async function postgresPair(server: PostgresServer, size: number, data: { skills
   const ourSchema = `bench_peers_ours_${tag}`;
   const theirSchema = `bench_peers_lg_${tag}`;
   try {
+    // Both sides embed only where both can: PostgresStore needs pgvector for it, and without it
+    // our side making and storing a vector on every put would be work theirs does not do.
+    const embedder = () => (server.hasPgvector ? new HashedStemEmbedder(DIMENSIONS) : undefined);
     await comparePair("postgres", size, data, fresh, async () => [
-      await OurPeerStore.open("ours (PostgreSQL)", server.withSchema(ourSchema), size, new HashedStemEmbedder(DIMENSIONS)),
-      await openPostgresStore(server.url, theirSchema, server.hasPgvector ? new HashedStemEmbedder(DIMENSIONS) : undefined),
+      await OurPeerStore.open("ours (PostgreSQL)", server.withSchema(ourSchema), size, embedder()),
+      await openPostgresStore(server.url, theirSchema, embedder()),
     ]);
   } finally {
     await server.dropSchema(ourSchema);
