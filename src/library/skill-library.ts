@@ -47,6 +47,12 @@ export class SkillLibrary {
   /** Skills by id, and searches by their arguments: two caches, so a skill's key is its id as is. */
   private readonly skills: SkillCache<Skill> | undefined;
   private readonly searches: SkillCache<{ ids: string[] }> | undefined;
+  /**
+   * Skills as last read, for running them. A run changes a skill's stats, which drops it from
+   * `skills`, but not its code: the next run takes it from here instead of reading the store.
+   * Dropped on every content change (this library's, or another's through the store's feed).
+   */
+  private readonly runnable: SkillCache<Skill> | undefined;
   private readonly lock = new AsyncRWLock();
   /** Every skill in memory for fast search, once built (see `LiveSearchIndex`). */
   private searchIndex: LiveSearchIndex | undefined;
@@ -61,12 +67,13 @@ export class SkillLibrary {
     // Every content write clears the searches, and clearing an lru-cache costs time in
     // proportion to its max (it refills its arrays), so this one stays small.
     this.searches = options.cache === false ? undefined : new SkillCache({ ...options.cache, max: Math.min(options.cache.max, SEARCH_CACHE_MAX) });
+    this.runnable = options.cache === false ? undefined : new SkillCache(options.cache);
     this.storeReady = Promise.resolve(store).then((opened) => this.attach(opened));
     this.storeReady.catch(() => undefined);
     if (!(store instanceof Promise)) this.attach(store);
     this.executor = new Executor({
       loadSkill: (id: string) => {
-        const hit = this.skills?.get(id);
+        const hit = this.skills?.get(id) ?? this.runnable?.get(id);
         return hit ? Promise.resolve(hit) : this.readSkill(id);
       },
       store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
@@ -92,10 +99,14 @@ export class SkillLibrary {
     for (const change of changes) {
       if ("all" in change) {
         this.skills.clear();
+        this.runnable?.clear();
         return this.searches?.clear();
       }
       this.skills.delete(change.skillId);
-      content ||= change.kind === "content";
+      if (change.kind === "content") {
+        this.runnable?.delete(change.skillId);
+        content = true;
+      }
     }
     if (content) this.searches?.clear();
   }
@@ -139,9 +150,13 @@ export class SkillLibrary {
   private async readSkill(id: string, useCache = true): Promise<Skill | undefined> {
     checkId(id);
     const token = this.skills?.beginFill() ?? 0;
+    const runToken = this.runnable?.beginFill() ?? 0;
     const store = this.storeInstance ?? (await this.storeReady);
     const skill = store.sync ? store.sync.get(id) : await this.lock.withRead(() => store.get(id));
-    if (skill && useCache) this.skills?.fill(token, id, skill);
+    if (skill && useCache) {
+      this.skills?.fill(token, id, skill);
+      this.runnable?.fill(runToken, id, skill);
+    }
     return skill;
   }
 
@@ -198,7 +213,10 @@ export class SkillLibrary {
       await embedRequests(this.options.embedder, requests);
       const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
       if (results.some((r) => r.changed)) {
-        for (const r of results) this.skills?.delete(r.version.skillId);
+        for (const r of results) {
+          this.skills?.delete(r.version.skillId);
+          this.runnable?.delete(r.version.skillId);
+        }
         this.searches?.clear();
         this.searchIndex?.changed(results.filter((r) => r.changed).map((r) => ({ skillId: r.version.skillId, kind: "content" })));
       }
@@ -370,6 +388,7 @@ export class SkillLibrary {
 
   private dropContent(id: string): void {
     this.skills?.delete(id);
+    this.runnable?.delete(id);
     this.searches?.clear();
     this.searchIndex?.changed([{ skillId: id, kind: "content" }]);
   }
