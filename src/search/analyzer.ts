@@ -66,19 +66,60 @@ export function term(word: string): string {
 /** Index term per word, '' for a stop word: one lookup per word while analysing. */
 const indexTerms = new Map<string, string>();
 
+/** The index term of a word, '' for a stop word (cached). */
+function indexTerm(word: string): string {
+  let found = indexTerms.get(word);
+  if (found === undefined) {
+    found = isStopWord(word) ? "" : term(word);
+    if (indexTerms.size >= MAX_STEMS) indexTerms.clear();
+    indexTerms.set(word, found);
+  }
+  return found;
+}
+
 /** The index terms of a text, stop words left out. */
 export function analyze(text: string): string[] {
   const terms: string[] = [];
   for (const word of words(text)) {
-    let found = indexTerms.get(word);
-    if (found === undefined) {
-      found = isStopWord(word) ? "" : term(word);
-      if (indexTerms.size >= MAX_STEMS) indexTerms.clear();
-      indexTerms.set(word, found);
-    }
+    const found = indexTerm(word);
     if (found !== "") terms.push(found);
   }
   return terms;
+}
+
+/** Terms of the text being analysed by `analyzedText` (reused: one array for every call). */
+const scratch: string[] = [];
+
+/**
+ * `analyze(text).join(" ")` without the array of words: ASCII text is scanned by character
+ * code. The terms are joined once, into a flat string (appending them one by one made a
+ * string of ~60 parts per field, which the garbage collector then traced until the store
+ * wrote it: slower in a batch than the arrays).
+ */
+export function analyzedText(text: string): string {
+  const lower = text.toLowerCase();
+  if (!ASCII.test(lower)) return analyze(text).join(" ");
+  const end = lower.length;
+  let count = 0;
+  let i = 0;
+  while (i < end) {
+    let c = lower.charCodeAt(i);
+    while (!isAsciiWordChar(c) && ++i < end) c = lower.charCodeAt(i);
+    if (i >= end) break;
+    const start = i;
+    while (++i < end && isAsciiWordChar(lower.charCodeAt(i)));
+    const found = indexTerm(lower.slice(start, i));
+    if (found !== "") scratch[count++] = found;
+  }
+  scratch.length = count;
+  const joined = scratch.join(" ");
+  scratch.length = 0;
+  return joined;
+}
+
+/** `[a-z0-9]` as a character code. */
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
 /**
@@ -87,10 +128,10 @@ export function analyze(text: string): string[] {
  */
 export function indexedText(skill: SkillContent): IndexedText {
   return {
-    name: analyze(skill.name).join(" "),
-    description: analyze(skill.description).join(" "),
-    tags: analyze(skill.tags.join(" ")).join(" "),
-    category: analyze(skill.category).join(" "),
-    instructions: analyze(skill.instructions ?? "").join(" "),
+    name: analyzedText(skill.name),
+    description: analyzedText(skill.description),
+    tags: analyzedText(skill.tags.join(" ")),
+    category: analyzedText(skill.category),
+    instructions: analyzedText(skill.instructions ?? ""),
   };
 }
