@@ -80,10 +80,11 @@ export class PostgresRunner {
 
   /**
    * Runs one statement in its own transaction, retried on transient errors: a read, or a write
-   * that is safe to send again after a lost answer (as the save's request id makes it).
+   * that is safe to send again after a lost answer (as the save's request id makes it). The
+   * values can depend on the attempt (1 for the first), so a resend can say it is one.
    */
-  query<R = Record<string, unknown>>(sql: Sql, params: readonly unknown[] = []): Promise<R[]> {
-    return this.withRetry(async () => (await this.pool.query(config(sql, params))).rows as R[]);
+  query<R = Record<string, unknown>>(sql: Sql, params: readonly unknown[] | ((attempt: number) => readonly unknown[]) = []): Promise<R[]> {
+    return this.withRetry(async (attempt) => (await this.pool.query(config(sql, typeof params === "function" ? params(attempt) : params))).rows as R[]);
   }
 
   /** Runs `work` in one transaction, retried as a whole on transient errors; notices go out with the commit. */
@@ -147,10 +148,10 @@ export class PostgresRunner {
     await this.pool.end();
   }
 
-  private async withRetry<T>(run: () => Promise<T>): Promise<T> {
+  private async withRetry<T>(run: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run();
+        return await run(attempt);
       } catch (error) {
         if (!isTransient(error) || attempt >= MAX_ATTEMPTS || this.ended) throw lostFailure(error, this.location, attempt);
         await sleep(backoffMs(attempt));

@@ -8,21 +8,25 @@ import { prepared, type PostgresRunner, type Transaction } from "./postgres-runn
 
 interface CurrentRow { version: number; hash: string; updated_at: Date }
 
-// $1 request id, $2 id, $3 expected version, $4 content, $5 hash, $6 category, $7 tags, $8-$11 search texts, $12 now,
-// $13 author, $14 message, $15 embedding model, $16 vector, $17 channel, $18 notice payload.
+// $1 request id, $2 resent (a retry after a lost answer), $3 id, $4 expected version, $5 content, $6 hash, $7 category,
+// $8 tags, $9-$12 search texts, $13 now, $14 author, $15 message, $16 embedding model, $17 vector, $18 channel, $19 notice payload.
 const SAVE = prepared(`SELECT result_outcome AS outcome, result_version AS version, result_saved_at AS saved_at
-  FROM skill_library_save($1, $2, $3, $4, $5, $6, $7, ${searchVectorSql(8)}, $12, $13, $14, $15, $16, $17, $18)`);
+  FROM skill_library_put($1, $2, $3, $4, $5, $6, $7, $8, ${searchVectorSql(9)}, $13, $14, $15, $16, $17, $18, $19)`);
 interface SaveRow { outcome: "saved" | "unchanged" | "conflict"; version: number; saved_at: Date | null }
 
 /**
- * One save in one statement, one round trip, its own transaction (`skill_library_save` in the
- * schema): compare-and-swap under the row lock, the skill, its version row, its embedding and
- * the change notice. A retry after a lost answer sends the same request id, so a save that
- * did commit is reported, not made twice.
+ * One save in one statement, one round trip, its own transaction (`skill_library_put` in the
+ * schema): compare-and-swap, the skill, its version row, its embedding and the change notice.
+ * A retry after a lost answer sends the same request id marked as resent, so a save that did
+ * commit is reported, not made twice; the first try skips that lookup (its id is new).
  */
 export async function saveAlone(runner: PostgresRunner, request: SaveRequest): Promise<SaveResult> {
   const [channel, payload] = runner.notice({ skillId: request.skill.id, kind: "content" });
-  const [row] = await runner.query<SaveRow>(SAVE, saveParams(request, { requestId: randomUUID(), channel, payload }));
+  const params = saveParams(request, { requestId: randomUUID(), channel, payload });
+  const [row] = await runner.query<SaveRow>(SAVE, (attempt) => {
+    params[1] = attempt > 1;
+    return params;
+  });
   return saveResult(request, row);
 }
 
@@ -40,7 +44,7 @@ function saveParams(
 ): unknown[] {
   const vector = alone && embedding ? [embedding.model, vectorBytes(embedding.vector)] : [null, null];
   return [
-    alone?.requestId ?? null, skill.id, expectedVersion ?? null, json ?? canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText),
+    alone?.requestId ?? null, false, skill.id, expectedVersion ?? null, json ?? canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText),
     ...searchFields(index), new Date().toISOString(), pgTextOrNull(author), pgTextOrNull(message), ...vector, alone?.channel ?? null, alone?.payload ?? null,
   ];
 }
@@ -66,20 +70,21 @@ const BATCH_ROWS_SQL = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $
 const BATCH_TAGS = "t.tags::text[]";
 const BATCH_SEARCH = searchVectorSql(["t.name_terms", "t.tag_terms", "t.description_terms", "t.instruction_terms"]);
 // The version rows come from what the first statement wrote (RETURNING), not from the input again.
+// Their content is '' (the skill row holds it until the version is superseded: migration 5's triggers).
 const BATCH_VERSIONS = `INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content)
-  SELECT id, version, $10, hash, $11, $12, content FROM saved RETURNING skill_id AS id, version`;
+  SELECT id, version, $10, hash, $11, $12, '' FROM saved RETURNING skill_id AS id, version`;
 /** New ids; one that another writer created meanwhile is skipped (ON CONFLICT) and saved alone afterwards. */
 const INSERT_MANY = prepared(`WITH saved AS (
   INSERT INTO skills (id, version, content, hash, category, tags, search, created_at, updated_at)
   SELECT t.id, coalesce((SELECT max(v.version) FROM skill_versions v WHERE v.skill_id = t.id COLLATE "C"), 0) + 1,
     t.content, t.hash, t.category, ${BATCH_TAGS}, ${BATCH_SEARCH}, $10, $10
   FROM ${BATCH_ROWS_SQL}
-  ON CONFLICT (id) DO NOTHING RETURNING id, version, hash, content) ${BATCH_VERSIONS}`);
+  ON CONFLICT (id) DO NOTHING RETURNING id, version, hash) ${BATCH_VERSIONS}`);
 /** Rows this transaction has locked (`LOCK_MANY`). */
 const UPDATE_MANY = prepared(`WITH saved AS (
   UPDATE skills s SET version = s.version + 1, content = t.content, hash = t.hash, category = t.category, tags = ${BATCH_TAGS},
     search = ${BATCH_SEARCH}, updated_at = $10
-  FROM ${BATCH_ROWS_SQL} WHERE s.id = t.id COLLATE "C" RETURNING s.id, s.version, s.hash, s.content) ${BATCH_VERSIONS}`);
+  FROM ${BATCH_ROWS_SQL} WHERE s.id = t.id COLLATE "C" RETURNING s.id, s.version, s.hash) ${BATCH_VERSIONS}`);
 
 /**
  * Many saves in one transaction, with the same outcome as `saveIn` for each in turn, in a few

@@ -173,6 +173,102 @@ const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // 5: a skill's content is written once, as on SQLite (its migration 3): the version row of the
+  // current version holds '' and reads take the content from the skill row; when the skill row
+  // moves to another version or is deleted, these triggers copy the content into that '' row in
+  // the same statement, whoever writes (a process still running older code too).
+  // `skill_library_put` is the single save of this schema: on a first try, one statement does the
+  // work (an upsert whose `WHERE` is the compare-and-swap, with the version row), with no row lock
+  // taken before it and no request-id lookup (the id is fresh; the unique index still guards);
+  // only a save that wrote nothing reads the row, for its answer (conflict or unchanged). A resend
+  // after a lost answer takes migration 4's `skill_library_save`, which locks the row and then
+  // looks up the request id. That function stays for processes still running older code.
+  `
+  CREATE FUNCTION skill_library_keep_content() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    UPDATE skill_versions SET content = OLD.content WHERE skill_id = OLD.id AND version = OLD.version AND content = '';
+    IF TG_OP = 'DELETE' THEN
+      RETURN OLD;
+    END IF;
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER skills_keep_superseded_content BEFORE UPDATE OF version ON skills
+    FOR EACH ROW WHEN (OLD.version <> NEW.version) EXECUTE FUNCTION skill_library_keep_content();
+  CREATE TRIGGER skills_keep_deleted_content BEFORE DELETE ON skills
+    FOR EACH ROW EXECUTE FUNCTION skill_library_keep_content();
+  CREATE FUNCTION skill_library_put(
+    put_request uuid, put_resent boolean, put_skill text, put_expected integer, put_content text, put_hash text, put_category text,
+    put_tags text[], put_search tsvector, put_now timestamptz, put_author text, put_message text,
+    put_model text, put_vector bytea, put_channel text, put_payload text,
+    OUT result_outcome text, OUT result_version integer, OUT result_saved_at timestamptz
+  ) LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    current_version integer;
+    current_hash text;
+    current_at timestamptz;
+  BEGIN
+    IF put_resent THEN
+      SELECT * INTO result_outcome, result_version, result_saved_at FROM skill_library_save(put_request, put_skill, put_expected,
+        put_content, put_hash, put_category, put_tags, put_search, put_now, put_author, put_message, put_model, put_vector,
+        put_channel, put_payload);
+      RETURN;
+    END IF;
+    FOR attempt IN 1..5 LOOP
+      IF put_expected IS NULL OR put_expected = 0 THEN
+        -- Insert, or update when the id exists (the row is then locked, and its latest version checked). Version
+        -- numbers continue after a delete.
+        WITH saved AS (
+          INSERT INTO skills AS s (id, version, content, hash, category, tags, search, created_at, updated_at)
+            VALUES (put_skill, (SELECT coalesce(max(v.version), 0) + 1 FROM skill_versions v WHERE v.skill_id = put_skill),
+              put_content, put_hash, put_category, put_tags, put_search, put_now, put_now)
+            ON CONFLICT (id) DO UPDATE SET version = s.version + 1, content = excluded.content, hash = excluded.hash,
+              category = excluded.category, tags = excluded.tags, search = excluded.search, updated_at = excluded.updated_at
+            WHERE put_expected IS NULL AND s.hash <> excluded.hash
+            RETURNING s.version)
+        INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content, request_id)
+          SELECT put_skill, saved.version, put_now, put_hash, put_author, put_message, '', put_request FROM saved
+          RETURNING version INTO result_version;
+      ELSE
+        WITH saved AS (
+          UPDATE skills s SET version = s.version + 1, content = put_content, hash = put_hash, category = put_category,
+            tags = put_tags, search = put_search, updated_at = put_now
+            WHERE s.id = put_skill AND s.version = put_expected AND s.hash <> put_hash
+            RETURNING s.version)
+        INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content, request_id)
+          SELECT put_skill, saved.version, put_now, put_hash, put_author, put_message, '', put_request FROM saved
+          RETURNING version INTO result_version;
+      END IF;
+      IF result_version IS NOT NULL THEN
+        IF put_model IS NOT NULL THEN
+          INSERT INTO skill_embeddings (skill_id, version, model, vector) VALUES (put_skill, result_version, put_model, put_vector)
+            ON CONFLICT (skill_id, model, version) DO UPDATE SET vector = excluded.vector;
+        END IF;
+        IF put_channel IS NOT NULL THEN
+          PERFORM pg_notify(put_channel, put_payload);
+        END IF;
+        result_outcome := 'saved';
+        result_saved_at := put_now;
+        RETURN;
+      END IF;
+      -- Nothing written: the answer from the row as it stands (locked by the upsert, when it exists).
+      SELECT s.version, s.hash, s.updated_at INTO current_version, current_hash, current_at FROM skills s WHERE s.id = put_skill;
+      IF put_expected IS NOT NULL AND put_expected <> coalesce(current_version, 0) THEN
+        result_outcome := 'conflict';
+        result_version := coalesce(current_version, 0);
+        RETURN;
+      END IF;
+      IF current_hash = put_hash THEN
+        result_outcome := 'unchanged';
+        result_version := current_version;
+        result_saved_at := current_at;
+        RETURN;
+      END IF;
+    END LOOP;
+    RAISE EXCEPTION 'skill "%" kept changing while it was being saved; retry', put_skill;
+  END
+  $fn$;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -28,6 +28,14 @@ interface SkillRow { content: string; meta: string }
 interface CurrentRow { version: number; hash: string; updated_at: Date }
 const GET = prepared(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = $1`);
 const CURRENT = prepared("SELECT version, hash, updated_at FROM skills WHERE id = $1");
+/**
+ * A version row, its content from the skill row while it is the current version (it then holds
+ * '': the content is written once, see migration 5); one statement, so one snapshot of both.
+ */
+const VERSION_COLUMNS = `v.skill_id, v.version, v.saved_at, v.hash, v.author, v.message,
+  CASE WHEN v.content = '' THEN (SELECT s.content FROM skills s WHERE s.id = v.skill_id AND s.version = v.version) ELSE v.content END AS content`;
+const HISTORY = prepared(`SELECT ${VERSION_COLUMNS} FROM skill_versions v WHERE v.skill_id = $1 ORDER BY v.version`);
+const VERSION_RECORD = prepared(`SELECT ${VERSION_COLUMNS} FROM skill_versions v WHERE v.skill_id = $1 AND v.version = $2`);
 interface VersionRow { skill_id: string; version: number; saved_at: Date; hash: string; author: string | null; message: string | null; content: string }
 
 // One run: see `skill_library_count_run` in the schema. $1 id, $2 success, $3 failure, $4 timeout, $5 duration,
@@ -40,7 +48,7 @@ interface CountedRun { seq: string; bucket_ids: number[] | null; bucket_runs: nu
 /**
  * The PostgreSQL store, shared by many processes and machines. Saves are compare-and-swap
  * under a row lock (`SELECT … FOR UPDATE`, `INSERT … ON CONFLICT DO NOTHING` for a new id); a
- * single save is one statement and one round trip (`skill_library_save`, see `saveAlone`), a
+ * single save is one statement and one round trip (`skill_library_put`, see `saveAlone`), a
  * batch a few set-based statements; the weighted `tsvector` is written with the row; every
  * write sends `pg_notify` as it commits, so other instances drop exactly what changed.
  *
@@ -198,11 +206,11 @@ export class PostgresStore implements SkillStore {
   }
 
   async history(id: string): Promise<VersionRecord[]> {
-    return (await this.runner.query<VersionRow>("SELECT * FROM skill_versions WHERE skill_id = $1 ORDER BY version", [pgText(id)])).map(toVersionRecord);
+    return (await this.runner.query<VersionRow>(HISTORY, [pgText(id)])).map(toVersionRecord);
   }
 
   async versionRecord(id: string, version: number): Promise<VersionRecord | undefined> {
-    const [row] = await this.runner.query<VersionRow>("SELECT * FROM skill_versions WHERE skill_id = $1 AND version = $2", [pgText(id), version]);
+    const [row] = await this.runner.query<VersionRow>(VERSION_RECORD, [pgText(id), version]);
     return row && toVersionRecord(row);
   }
 

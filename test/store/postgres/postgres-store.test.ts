@@ -150,6 +150,8 @@ describe("postgres: the store itself", () => {
       // Back to a schema-1 store (what migrations 2 and later made is gone) with a log written by the old code (plus a run from before the skill was created).
       await client.query(
         `DROP TABLE ${schema}.duration_buckets; DROP FUNCTION ${schema}.skill_library_count_run; DROP TABLE IF EXISTS ${schema}.skill_embeddings;
+         DROP FUNCTION ${schema}.skill_library_put; DROP TRIGGER skills_keep_superseded_content ON ${schema}.skills;
+         DROP TRIGGER skills_keep_deleted_content ON ${schema}.skills; DROP FUNCTION ${schema}.skill_library_keep_content;
          DROP FUNCTION ${schema}.skill_library_save; ALTER TABLE ${schema}.skill_versions DROP COLUMN request_id;
          DELETE FROM ${schema}.skill_library_migrations WHERE version >= 2`,
       );
