@@ -1,4 +1,5 @@
-import { SkillCache } from "../cache/skill-cache.js";
+import { LibraryCaches } from "../cache/library-caches.js";
+import type { CacheStats } from "../cache/skill-cache.js";
 import {
   InvalidArgumentError, LibraryClosedError, SkillNotFoundError, SkillValidationError, UnsupportedOperationError,
 } from "../errors.js";
@@ -31,11 +32,6 @@ export interface AddSkillOptions {
 
 /** Cached searches may filter on stats up to this old (ms). */
 const SEARCH_TTL_MS = 1000;
-/**
- * Most searches cached. They live at most `SEARCH_TTL_MS`; with the max at 110,000, clearing
- * them cost about 1 ms on every `addSkill`.
- */
-const SEARCH_CACHE_MAX = 1000;
 
 /**
  * A skill library: the API of the guide. Make one with `openSkillLibrary()` or share the
@@ -44,15 +40,8 @@ const SEARCH_CACHE_MAX = 1000;
 export class SkillLibrary {
   private storeInstance: SkillStore | undefined;
   private readonly storeReady: Promise<SkillStore>;
-  /** Skills by id, and searches by their arguments: two caches, so a skill's key is its id as is. */
-  private readonly skills: SkillCache<Skill> | undefined;
-  private readonly searches: SkillCache<{ ids: string[] }> | undefined;
-  /**
-   * Skills as last read, for running them. A run changes a skill's stats, which drops it from
-   * `skills`, but not its code: the next run takes it from here instead of reading the store.
-   * Dropped on every content change (this library's, or another's through the store's feed).
-   */
-  private readonly runnable: SkillCache<Skill> | undefined;
+  /** Skills, searches and skills to run (undefined with `cache: false`). */
+  private readonly caches: LibraryCaches | undefined;
   private readonly lock = new AsyncRWLock();
   /** Every skill in memory for fast search, once built (see `LiveSearchIndex`). */
   private searchIndex: LiveSearchIndex | undefined;
@@ -63,17 +52,13 @@ export class SkillLibrary {
 
   /** @internal Use `openSkillLibrary()` or `getSkillLibrary()`. */
   constructor(store: SkillStore | Promise<SkillStore>, readonly options: ResolvedOptions) {
-    this.skills = options.cache === false ? undefined : new SkillCache(options.cache);
-    // Every content write clears the searches, and clearing an lru-cache costs time in
-    // proportion to its max (it refills its arrays), so this one stays small.
-    this.searches = options.cache === false ? undefined : new SkillCache({ ...options.cache, max: Math.min(options.cache.max, SEARCH_CACHE_MAX) });
-    this.runnable = options.cache === false ? undefined : new SkillCache(options.cache);
+    this.caches = options.cache === false ? undefined : new LibraryCaches(options.cache);
     this.storeReady = Promise.resolve(store).then((opened) => this.attach(opened));
     this.storeReady.catch(() => undefined);
     if (!(store instanceof Promise)) this.attach(store);
     this.executor = new Executor({
       loadSkill: (id: string) => {
-        const hit = this.skills?.get(id) ?? this.runnable?.get(id);
+        const hit = this.caches?.skillToRun(id);
         return hit ? Promise.resolve(hit) : this.readSkill(id);
       },
       store: () => this.storeInstance ? Promise.resolve(this.storeInstance) : this.storeReady,
@@ -94,21 +79,7 @@ export class SkillLibrary {
   /** Drops exactly what another process or machine changed. */
   private dropChanged(changes: readonly StoreChange[]): void {
     this.searchIndex?.changed(changes);
-    if (!this.skills) return;
-    let content = false;
-    for (const change of changes) {
-      if ("all" in change) {
-        this.skills.clear();
-        this.runnable?.clear();
-        return this.searches?.clear();
-      }
-      this.skills.delete(change.skillId);
-      if (change.kind === "content") {
-        this.runnable?.delete(change.skillId);
-        content = true;
-      }
-    }
-    if (content) this.searches?.clear();
+    this.caches?.storeChanged(changes);
   }
 
   // ---- skills -------------------------------------------------------------------------
@@ -120,7 +91,7 @@ export class SkillLibrary {
       const store = await this.store();
       await embedRequests(this.options.embedder, [request]);
       const result = await this.lock.withWrite(() => store.save(request));
-      if (result.changed) this.dropContent(request.skill.id);
+      if (result.changed) this.dropContent([request.skill.id]);
       return result.version;
     });
   }
@@ -128,9 +99,9 @@ export class SkillLibrary {
   /** A skill by id, or undefined. Shows the latest stats at once. */
   getSkill(id: string, options?: { useCache?: boolean }): Promise<Skill | undefined> {
     const useCache = options?.useCache ?? true;
-    if (useCache && this.skills && !this.closed && typeof id === "string") {
+    if (useCache && this.caches && !this.closed && typeof id === "string") {
       // The hot path: a hit is answered without a store call, a lock or an async frame.
-      const hit = this.skills.get(id);
+      const hit = this.caches.skills.get(id);
       if (hit) return Promise.resolve(hit);
     }
     const sync = this.storeInstance?.sync;
@@ -138,7 +109,7 @@ export class SkillLibrary {
       // An embedded read is one synchronous call: nothing stays in flight, so no tracking.
       try {
         const skill = sync.get(id);
-        if (skill && useCache) this.skills?.set(id, skill);
+        if (skill && useCache) this.caches?.skills.set(id, skill);
         return Promise.resolve(skill);
       } catch (error) {
         return Promise.reject(error);
@@ -149,14 +120,10 @@ export class SkillLibrary {
 
   private async readSkill(id: string, useCache = true): Promise<Skill | undefined> {
     checkId(id);
-    const token = this.skills?.beginFill() ?? 0;
-    const runToken = this.runnable?.beginFill() ?? 0;
+    const token = this.caches?.beginRead();
     const store = this.storeInstance ?? (await this.storeReady);
     const skill = store.sync ? store.sync.get(id) : await this.lock.withRead(() => store.get(id));
-    if (skill && useCache) {
-      this.skills?.fill(token, id, skill);
-      this.runnable?.fill(runToken, id, skill);
-    }
+    if (skill && useCache && token) this.caches?.endRead(token, id, skill);
     return skill;
   }
 
@@ -187,7 +154,7 @@ export class SkillLibrary {
       checkExpectedVersion(options.expectedVersion);
       const store = await this.store();
       const deleted = await this.lock.withWrite(() => store.delete(id, options.expectedVersion));
-      if (deleted) this.dropContent(id);
+      if (deleted) this.dropContent([id]);
       return deleted;
     });
   }
@@ -212,14 +179,8 @@ export class SkillLibrary {
       const store = await this.store();
       await embedRequests(this.options.embedder, requests);
       const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
-      if (results.some((r) => r.changed)) {
-        for (const r of results) {
-          this.skills?.delete(r.version.skillId);
-          this.runnable?.delete(r.version.skillId);
-        }
-        this.searches?.clear();
-        this.searchIndex?.changed(results.filter((r) => r.changed).map((r) => ({ skillId: r.version.skillId, kind: "content" })));
-      }
+      const changed = results.filter((r) => r.changed).map((r) => r.version.skillId);
+      if (changed.length > 0) this.dropContent(changed);
       return outcome;
     });
   }
@@ -282,7 +243,7 @@ export class SkillLibrary {
     const sync = this.syncStore("addSkillSync");
     const request = this.saveRequest(skill, options);
     const result = sync.save(request);
-    if (result.changed) this.dropContent(request.skill.id);
+    if (result.changed) this.dropContent([request.skill.id]);
     return result.version;
   }
 
@@ -291,10 +252,10 @@ export class SkillLibrary {
     const sync = this.syncStore("getSkillSync");
     checkId(id);
     const useCache = options.useCache ?? true;
-    const hit = useCache ? this.skills?.get(id) : undefined;
+    const hit = useCache ? this.caches?.skills.get(id) : undefined;
     if (hit) return hit;
     const skill = sync.get(id);
-    if (skill && useCache) this.skills?.set(id, skill);
+    if (skill && useCache) this.caches?.skills.set(id, skill);
     return skill;
   }
 
@@ -308,16 +269,8 @@ export class SkillLibrary {
   // ---- lifecycle ----------------------------------------------------------------------
 
   /** Cache counters (undefined when the cache is off). */
-  cacheStats() {
-    if (!this.skills || !this.searches) return undefined;
-    const skills = this.skills.stats();
-    const searches = this.searches.stats();
-    return {
-      size: skills.size + searches.size,
-      hits: skills.hits + searches.hits,
-      misses: skills.misses + searches.misses,
-      evictions: skills.evictions + searches.evictions,
-    };
+  cacheStats(): CacheStats | undefined {
+    return this.caches?.stats();
   }
 
   /** Waits for work in flight, then closes; later calls reject with `LibraryClosedError`. */
@@ -358,14 +311,15 @@ export class SkillLibrary {
     const limit = options.limit ?? 10;
     const filter: SkillFilter = { category: options.category, tags: options.tags, minSuccessRate: options.minSuccessRate };
     const key = JSON.stringify([query, filter.category, filter.tags, filter.minSuccessRate, limit]);
-    const useCache = (options.useCache ?? true) && this.searches !== undefined;
-    const hit = useCache ? this.searches?.get(key) : undefined;
+    const searches = this.caches?.searches;
+    const useCache = (options.useCache ?? true) && searches !== undefined;
+    const hit = useCache ? searches?.get(key) : undefined;
     const sync = asyncStore ? undefined : this.storeInstance?.sync;
     if (hit && sync) return sync.getMany(hit.ids);
     if (hit && asyncStore) return asyncStore.getMany(hit.ids);
-    const token = this.searches?.beginFill() ?? 0;
+    const token = searches?.beginFill() ?? 0;
     const remember = (skills: Skill[]) => {
-      if (useCache) this.searches?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
+      if (useCache) searches?.fill(token, key, { ids: skills.map((s) => s.id) }, { ttlMs: Math.min(SEARCH_TTL_MS, this.options.cache ? this.options.cache.ttlMs : SEARCH_TTL_MS) });
       return skills;
     };
     // Query planning (synonyms, typos, compounds) and ranking live in src/search, above the stores.
@@ -386,15 +340,13 @@ export class SkillLibrary {
     });
   }
 
-  private dropContent(id: string): void {
-    this.skills?.delete(id);
-    this.runnable?.delete(id);
-    this.searches?.clear();
-    this.searchIndex?.changed([{ skillId: id, kind: "content" }]);
+  private dropContent(ids: readonly string[]): void {
+    this.caches?.contentChanged(ids);
+    this.searchIndex?.changed(ids.map((skillId) => ({ skillId, kind: "content" })));
   }
 
   private dropStats(id: string): void {
-    this.skills?.delete(id);
+    this.caches?.statsChanged(id);
     this.searchIndex?.changed([{ skillId: id, kind: "stats" }]);
   }
 
