@@ -179,10 +179,15 @@ const MIGRATIONS: readonly string[] = [
   // the same statement, whoever writes (a process still running older code too).
   // `skill_library_put` is the single save of this schema: on a first try, one statement does the
   // work (an upsert whose `WHERE` is the compare-and-swap, with the version row), with no row lock
-  // taken before it and no request-id lookup (the id is fresh; the unique index still guards);
-  // only a save that wrote nothing reads the row, for its answer (conflict or unchanged). A resend
-  // after a lost answer takes migration 4's `skill_library_save`, which locks the row and then
-  // looks up the request id. That function stays for processes still running older code.
+  // taken before it and no request-id lookup (the id is new); only a save that wrote nothing reads
+  // the row, for its answer (conflict or unchanged). A resend after a lost answer first waits for
+  // the row's lock (a first try still running holds it) and looks the request id up among the
+  // skill's versions; when its first try was still creating the skill (no row to lock yet), the
+  // upsert waits for that try instead, so a resend that wrote nothing looks again. The unique
+  // index on request ids goes: it cost about a fifth of a save's server time, and a lookup among
+  // one skill's versions needs none.
+  // `skill_library_save`, called by processes still running older code, becomes a resend of
+  // `skill_library_put` whenever it has a request id (it cannot tell a first try from a resend).
   `
   CREATE FUNCTION skill_library_keep_content() RETURNS trigger LANGUAGE plpgsql AS $fn$
   BEGIN
@@ -209,10 +214,13 @@ const MIGRATIONS: readonly string[] = [
     current_at timestamptz;
   BEGIN
     IF put_resent THEN
-      SELECT * INTO result_outcome, result_version, result_saved_at FROM skill_library_save(put_request, put_skill, put_expected,
-        put_content, put_hash, put_category, put_tags, put_search, put_now, put_author, put_message, put_model, put_vector,
-        put_channel, put_payload);
-      RETURN;
+      PERFORM FROM skills s WHERE s.id = put_skill FOR UPDATE;
+      SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v
+        WHERE v.skill_id = put_skill AND v.request_id = put_request;
+      IF FOUND THEN
+        result_outcome := 'saved';
+        RETURN;
+      END IF;
     END IF;
     FOR attempt IN 1..5 LOOP
       IF put_expected IS NULL OR put_expected = 0 THEN
@@ -251,7 +259,16 @@ const MIGRATIONS: readonly string[] = [
         result_saved_at := put_now;
         RETURN;
       END IF;
-      -- Nothing written: the answer from the row as it stands (locked by the upsert, when it exists).
+      -- Nothing written. A resend whose first try created the id meanwhile finds that try's version now.
+      IF put_resent THEN
+        SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v
+          WHERE v.skill_id = put_skill AND v.request_id = put_request;
+        IF FOUND THEN
+          result_outcome := 'saved';
+          RETURN;
+        END IF;
+      END IF;
+      -- The answer from the row as it stands (locked by the upsert, when it exists).
       SELECT s.version, s.hash, s.updated_at INTO current_version, current_hash, current_at FROM skills s WHERE s.id = put_skill;
       IF put_expected IS NOT NULL AND put_expected <> coalesce(current_version, 0) THEN
         result_outcome := 'conflict';
@@ -268,6 +285,16 @@ const MIGRATIONS: readonly string[] = [
     RAISE EXCEPTION 'skill "%" kept changing while it was being saved; retry', put_skill;
   END
   $fn$;
+  DROP INDEX skill_versions_request;
+  CREATE OR REPLACE FUNCTION skill_library_save(
+    save_request uuid, save_skill text, save_expected integer, save_content text, save_hash text, save_category text,
+    save_tags text[], save_search tsvector, save_now timestamptz, save_author text, save_message text,
+    save_model text, save_vector bytea, save_channel text, save_payload text,
+    OUT result_outcome text, OUT result_version integer, OUT result_saved_at timestamptz
+  ) LANGUAGE sql VOLATILE AS $fn$
+    SELECT * FROM skill_library_put(save_request, save_request IS NOT NULL, save_skill, save_expected, save_content, save_hash,
+      save_category, save_tags, save_search, save_now, save_author, save_message, save_model, save_vector, save_channel, save_payload)
+  $fn$;
   `,
 ];
 
@@ -280,9 +307,11 @@ const MIGRATION_LOCK = 0x5c111b;
 /**
  * Creates the schema if it is missing and brings its tables up to date, in one transaction
  * under `pg_advisory_xact_lock`: safe when many processes open the same store at once.
- * Throws when the store was written by a newer skill-library.
+ * Throws when the store was written by a newer skill-library. `to` stops at an older schema
+ * version (tests of a migration).
  */
-export async function migrate(client: pg.ClientBase, schema: string): Promise<void> {
+export async function migrate(client: pg.ClientBase, schema: string, options: { to?: number } = {}): Promise<void> {
+  const target = options.to ?? SCHEMA_VERSION;
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK, schema]);
@@ -300,7 +329,7 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<vo
         `the store was written by a newer skill-library (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade skill-library`,
       );
     }
-    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    for (let version = current + 1; version <= target; version++) {
       await client.query(MIGRATIONS[version - 1] as string);
       await client.query("INSERT INTO skill_library_migrations (version) VALUES ($1)", [version]);
     }

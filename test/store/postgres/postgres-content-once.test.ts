@@ -5,7 +5,7 @@ import { canonicalJson, contentHash } from "../../../src/skill/content-hash.js";
 import type { SkillInput } from "../../../src/skill/skill.js";
 import { normalizeSkill } from "../../../src/skill/validate-skill.js";
 import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
-import { SCHEMA_VERSION } from "../../../src/store/postgres/postgres-schema.js";
+import { SCHEMA_VERSION, migrate } from "../../../src/store/postgres/postgres-schema.js";
 import type { SaveRequest, SkillStore } from "../../../src/store/skill-store.js";
 import { skill } from "../../support/skills.js";
 import { PG_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
@@ -63,14 +63,8 @@ describe("postgres: a skill's content written once (migration 5)", () => {
   it("migration 5 - a store written by migration 4 (content in every version row) reads, restores, saves and deletes right", async () => {
     const url = pgSchemaUrl();
     const schema = `"${pgSchemaOf(url)}"`;
-    const first = await PostgresStore.open(url);
-    await first.close();
-    // Back to schema 4, then written as the code of schema 4 writes: `skill_library_save` keeps the content in the version row.
-    await client.query(
-      `DROP FUNCTION ${schema}.skill_library_put; DROP TRIGGER skills_keep_superseded_content ON ${schema}.skills;
-       DROP TRIGGER skills_keep_deleted_content ON ${schema}.skills; DROP FUNCTION ${schema}.skill_library_keep_content;
-       DELETE FROM ${schema}.skill_library_migrations WHERE version >= 5`,
-    );
+    // A schema-4 store, written as the code of schema 4 writes: `skill_library_save` keeps the content in the version row.
+    await migrate(client, pgSchemaOf(url), { to: 4 });
     await client.query(`SET search_path TO ${schema}`);
     const old = ["old one", "old two"].map((text) => normalizeSkill(described("legacy", text)));
     for (const [i, content] of old.entries()) {
@@ -99,6 +93,18 @@ describe("postgres: a skill's content written once (migration 5)", () => {
       expect((await store.history("legacy")).map((record) => record.skill.description)).toEqual(["old one", "old two", "old one"]);
       expect((await store.save(request(described("legacy", "new")))).version.version).toBe(4);
       expect((await store.versionRecord("legacy", 4))?.skill.description).toBe("new");
+      // A process still running schema-4 code saves through `skill_library_save`: applied once per request id still.
+      const oldProcessSave = async () =>
+        (
+          await client.query(
+            `SELECT result_outcome AS outcome, result_version AS version FROM skill_library_save('00000000-0000-4000-8000-0000000000aa',
+               'legacy', 4, $1, 'h5', 'general', '{}', ''::tsvector, now(), NULL, NULL, NULL, NULL, NULL, NULL)`,
+            [canonicalJson(old[1])],
+          )
+        ).rows[0];
+      expect(await oldProcessSave()).toEqual({ outcome: "saved", version: 5 });
+      expect(await oldProcessSave()).toEqual({ outcome: "saved", version: 5 });
+      expect((await store.history("legacy")).map((record) => record.skill.description)).toEqual(["old one", "old two", "old one", "new", "old two"]);
     } finally {
       await store.close();
     }
