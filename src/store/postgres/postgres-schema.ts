@@ -183,7 +183,7 @@ const MIGRATIONS: readonly string[] = [
   // the row, for its answer (conflict or unchanged). A resend after a lost answer first waits for
   // the row's lock (a first try still running holds it) and looks the request id up among the
   // skill's versions; when its first try was still creating the skill (no row to lock yet), the
-  // upsert waits for that try instead, so a resend that wrote nothing looks again. The unique
+  // upsert waits for that try instead, so a resend that wrote nothing looks once more. The unique
   // index on request ids goes: it cost about a fifth of a save's server time, and a lookup among
   // one skill's versions needs none.
   // `skill_library_save`, called by processes still running older code, becomes a resend of
@@ -213,16 +213,16 @@ const MIGRATIONS: readonly string[] = [
     current_hash text;
     current_at timestamptz;
   BEGIN
-    IF put_resent THEN
-      PERFORM FROM skills s WHERE s.id = put_skill FOR UPDATE;
-      SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v
-        WHERE v.skill_id = put_skill AND v.request_id = put_request;
-      IF FOUND THEN
-        result_outcome := 'saved';
-        RETURN;
-      END IF;
-    END IF;
     FOR attempt IN 1..5 LOOP
+      IF put_resent THEN
+        PERFORM FROM skills s WHERE s.id = put_skill FOR UPDATE;
+        SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v
+          WHERE v.skill_id = put_skill AND v.request_id = put_request;
+        IF FOUND THEN
+          result_outcome := 'saved';
+          RETURN;
+        END IF;
+      END IF;
       IF put_expected IS NULL OR put_expected = 0 THEN
         -- Insert, or update when the id exists (the row is then locked, and its latest version checked). Version
         -- numbers continue after a delete.
@@ -259,14 +259,9 @@ const MIGRATIONS: readonly string[] = [
         result_saved_at := put_now;
         RETURN;
       END IF;
-      -- Nothing written. A resend whose first try created the id meanwhile finds that try's version now.
-      IF put_resent THEN
-        SELECT v.version, v.saved_at INTO result_version, result_saved_at FROM skill_versions v
-          WHERE v.skill_id = put_skill AND v.request_id = put_request;
-        IF FOUND THEN
-          result_outcome := 'saved';
-          RETURN;
-        END IF;
+      -- Nothing written. A resend looks its id up again: the upsert may have waited for its first try.
+      IF put_resent AND attempt = 1 THEN
+        CONTINUE;
       END IF;
       -- The answer from the row as it stands (locked by the upsert, when it exists).
       SELECT s.version, s.hash, s.updated_at INTO current_version, current_hash, current_at FROM skills s WHERE s.id = put_skill;

@@ -8,7 +8,7 @@ import { PostgresStore } from "../../../src/store/postgres/postgres-store.js";
 import { SCHEMA_VERSION, migrate } from "../../../src/store/postgres/postgres-schema.js";
 import type { SaveRequest, SkillStore } from "../../../src/store/skill-store.js";
 import { skill } from "../../support/skills.js";
-import { PG_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
+import { PG_AVAILABLE, PG_URL, pgSchemaOf, pgSchemaUrl } from "../../support/stores.js";
 
 function request(input: SkillInput, extra: Partial<SaveRequest> = {}): SaveRequest {
   const content = normalizeSkill(input, { limits: false });
@@ -134,6 +134,36 @@ describe("postgres: a skill's content written once (migration 5)", () => {
       expect(await store.getVersion("resent")).toMatchObject({ version: 2, hash: "h2" });
       expect((await store.history("resent")).map((h) => h.hash)).toEqual(["h1", "h2"]);
     } finally {
+      await store.close();
+    }
+  });
+
+  // Two sessions at once: the real server only (PGlite runs one transaction at a time).
+  it.skipIf(!PG_AVAILABLE)("skill_library_put() - a resend while its first try is still creating the skill waits for it and reports it", async () => {
+    const url = pgSchemaUrl();
+    const store = await PostgresStore.open(url);
+    const first = new pg.Client({ connectionString: PG_URL, options: `-c search_path="${pgSchemaOf(url)}"` });
+    const resend = new pg.Client({ connectionString: PG_URL, options: `-c search_path="${pgSchemaOf(url)}"` });
+    await Promise.all([first.connect(), resend.connect()]);
+    const put = (session: pg.Client, resent: boolean) =>
+      session.query(
+        `SELECT result_outcome AS outcome, result_version AS version
+         FROM skill_library_put('00000000-0000-4000-8000-0000000000bb', $1, 'racing', NULL, '{}', 'h1', 'general', '{}', ''::tsvector, now(),
+           NULL, NULL, NULL, NULL, NULL, NULL)`,
+        [resent],
+      );
+    try {
+      await first.query("BEGIN");
+      expect((await put(first, false)).rows[0]).toEqual({ outcome: "saved", version: 1 });
+      const { rows: [{ pid }] } = await resend.query("SELECT pg_backend_pid() AS pid");
+      const answer = put(resend, true);
+      // The resend's upsert waits for the first try's uncommitted row (polled, not slept).
+      while ((await client.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [pid])).rows[0]?.wait_event_type !== "Lock");
+      await first.query("COMMIT");
+      expect((await answer).rows[0]).toEqual({ outcome: "saved", version: 1 });
+      expect((await store.history("racing")).map((h) => h.version)).toEqual([1]);
+    } finally {
+      await Promise.all([first.end(), resend.end()]);
       await store.close();
     }
   });
