@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSkillLibrary } from "../../src/index.js";
+import { startJsonLinesChild } from "../support/json-lines-child.js";
 import { startChild } from "../support/processes.js";
 import { skill, waitFor } from "../support/skills.js";
 import { tempDir } from "../support/stores.js";
@@ -98,4 +100,25 @@ describe("sqlite: many processes on one file", () => {
     expect(library.cacheStats()?.hits).toBe(before + 1);
     await runner.exited;
   });
+
+  for (const mode of ["close", "no-close"]) {
+    it(`a process whose checkpoint worker is busy exits by itself (${mode})`, async () => {
+      const dist = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+      // One commit of ~3,000 WAL pages: the worker starts copying them as the batch returns.
+      const source = `
+        const { openSkillLibrary } = await import(${JSON.stringify(dist)});
+        const library = await openSkillLibrary({ store: ${JSON.stringify(file(`leave-${mode}.db`))} });
+        const skills = Array.from({ length: 20000 }, (_, i) => ({ id: "s" + i, name: "skill " + i, description: "does thing " + i }));
+        await library.batchAddSkills(skills);
+        ${mode === "close" ? "await library.close();" : ""}
+        console.log(JSON.stringify({ wrote: skills.length }));`;
+      const child = startJsonLinesChild(["--input-type=module", "-e", source], `writer (${mode})`);
+      expect(await child.next((e) => "wrote" in e)).toEqual({ wrote: 20000 });
+      expect(await child.exited).toBe(0);
+      const db = new Database(file(`leave-${mode}.db`));
+      expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+      expect(db.prepare("SELECT count(*) FROM skills").pluck().get()).toBe(20000);
+      db.close();
+    });
+  }
 });

@@ -9,6 +9,7 @@ import type {
 import { EXECUTION_LOG_RETENTION, NEVER_RUN, durationBucket, p95FromBuckets, toSkill, type StoredStats } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
@@ -56,6 +57,8 @@ export class SqliteStore implements SkillStore {
   private readonly stmt;
   private readonly tx;
   private readonly readVocabulary: () => Vocabulary;
+  /** Checkpoints the WAL on a worker thread (a file store; `:memory:` has no WAL). */
+  private readonly checkpointer: SqliteCheckpointer | undefined;
   /** Marks this connection's rows in the change log, so its own feed skips them. */
   private readonly origin = randomUUID();
 
@@ -79,6 +82,8 @@ export class SqliteStore implements SkillStore {
       );
     }
     const db = this.db;
+    const wal = path !== "" && db.pragma("journal_mode", { simple: true }) === "wal";
+    this.checkpointer = wal ? new SqliteCheckpointer(db, path) : undefined;
     this.stmt = {
       get: db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = ?`).raw(),
       current: db.prepare<[string], CurrentRow>("SELECT rowid, version, hash, updated_at FROM skills WHERE id = ?"),
@@ -156,11 +161,17 @@ export class SqliteStore implements SkillStore {
   }
 
   private saveSync(request: SaveRequest): SaveResult {
-    return this.tx.save.immediate(request);
+    return this.committed(this.tx.save.immediate(request));
   }
 
   saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
-    return this.attempt(() => this.tx.saveBatch.immediate(requests));
+    return this.attempt(() => this.committed(this.tx.saveBatch.immediate(requests)));
+  }
+
+  /** Passes a write transaction's result through, telling the checkpointer the WAL grew. */
+  private committed<T>(result: T): T {
+    this.checkpointer?.committed();
+    return result;
   }
 
   /** Saves one skill (without its change-log row) at `now`, the transaction's time. */
@@ -190,7 +201,7 @@ export class SqliteStore implements SkillStore {
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {
-    return this.attempt(() => this.tx.delete.immediate(id, expectedVersion));
+    return this.attempt(() => this.committed(this.tx.delete.immediate(id, expectedVersion)));
   }
 
   private deleteInTransaction(id: string, expectedVersion: number | undefined): boolean {
@@ -211,7 +222,7 @@ export class SqliteStore implements SkillStore {
 
   /** Counts one run: atomic increments, the log row, its duration bucket and the p95, in one transaction. */
   recordExecutionSync(record: ExecutionRecord): void {
-    this.tx.record.immediate(record);
+    this.committed(this.tx.record.immediate(record));
   }
 
   private recordInTransaction(r: ExecutionRecord): void {
@@ -335,7 +346,7 @@ export class SqliteStore implements SkillStore {
 
   saveEmbeddings(model: string, records: readonly EmbeddingRecord[]): Promise<void> {
     return this.attempt(() => {
-      this.tx.saveEmbeddings.immediate(model, records);
+      this.committed(this.tx.saveEmbeddings.immediate(model, records));
     });
   }
 
@@ -362,6 +373,7 @@ export class SqliteStore implements SkillStore {
 
   async close(): Promise<void> {
     this.feed.stop();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
