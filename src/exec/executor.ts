@@ -51,6 +51,8 @@ export interface Deadline {
 export class Executor {
   readonly handlers = new Map<string, SkillHandler>();
   private sandboxPool: Promise<Sandbox> | undefined;
+  /** The pool once started (the hot path takes it without awaiting). */
+  private startedSandbox: Sandbox | undefined;
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -82,8 +84,9 @@ export class Executor {
       throw new SkillValidationError([{ path: "steps", message: `stored workflows form a cycle: ${cycle}; remove one of these steps` }], "workflow", id);
     }
 
-    // The first code run starts the sandbox pool; that one-time start is not the skill's duration.
-    const sandbox = handler || skill.steps ? undefined : await this.sandbox();
+    // The first code run starts the sandbox pool; that one-time start is not the skill's duration,
+    // but it counts against the deadline: a pool slower than that is not waited for (the run is a timeout).
+    const sandbox = handler || skill.steps ? undefined : (this.startedSandbox ?? (await beforeDeadline(this.sandbox(), deadline.at)));
     if (options.signal?.aborted) throw new AbortError(`the run of skill "${id}" was aborted before it started`);
     const started = performance.now();
     const startedAt = new Date().toISOString();
@@ -95,7 +98,7 @@ export class Executor {
         ? toPlainResult(id, await runHandler(id, handler, fresh, { tools, deadline: deadline.at, timeoutMs: deadline.timeoutMs, signal: options.signal }), this.deps.sandbox.maxResultBytes)
         : skill.steps
           ? await runSteps(this, skill.steps, fresh, { ...options, tools }, deadline, [...workflowPath, id])
-          : await this.runCode(sandbox as Sandbox, skill, contextJson, tools, deadline, options.signal);
+          : await this.runCode(sandbox, skill, contextJson, tools, deadline, options.signal);
       outcome = "success";
       return result;
     } catch (error) {
@@ -110,7 +113,9 @@ export class Executor {
     }
   }
 
-  private async runCode(sandbox: Sandbox, skill: Skill, contextJson: string, tools: Tools, deadline: Deadline, signal: AbortSignal | undefined): Promise<unknown> {
+  /** Runs stored code in the sandbox; `undefined`: the deadline passed while the sandbox was starting. */
+  private async runCode(sandbox: Sandbox | undefined, skill: Skill, contextJson: string, tools: Tools, deadline: Deadline, signal: AbortSignal | undefined): Promise<unknown> {
+    if (!sandbox) throw new SkillTimeoutError(skill.id, deadline.timeoutMs);
     const outcome = await sandbox.run({
       code: skill.code as string,
       contextJson,
@@ -162,7 +167,7 @@ export class Executor {
       memoryLimitMb: settings.memoryLimitMb,
       maxResultBytes: settings.maxResultBytes,
       poolSize: settings.poolSize > 0 ? settings.poolSize : Math.max(2, Math.min(8, availableParallelism())),
-    });
+    }).then((sandbox) => (this.startedSandbox = sandbox));
     return this.sandboxPool as Promise<Sandbox>;
   }
 
@@ -170,6 +175,25 @@ export class Executor {
   async close(): Promise<void> {
     const pool = this.sandboxPool;
     this.sandboxPool = undefined;
+    this.startedSandbox = undefined;
     if (pool) await (await pool.catch(() => undefined))?.close();
   }
+}
+
+/**
+ * `pending`'s value, or undefined once the deadline (on the `performance.now()` clock) has
+ * passed first. A rejection of `pending` before the deadline passes through.
+ */
+function beforeDeadline<T>(pending: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    const check = (): void => {
+      const left = deadline - performance.now();
+      // Node timers count whole milliseconds and may fire up to ~1 ms early: re-arm until it has passed.
+      if (left <= 0) resolve(undefined);
+      else timer = setTimeout(check, left);
+    };
+    check();
+  });
+  return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
 }

@@ -56,3 +56,26 @@ for (const engine of ["isolated-vm", "quickjs"] as const) {
     });
   });
 }
+
+describe("executeSkill() on a library whose sandbox is still starting", () => {
+  it("a deadline that passes while the pool starts is a timeout at the deadline, not after the start; the run is recorded", async () => {
+    // Eight isolated-vm members take hundreds of ms to start; the first runs come before they are up.
+    const library = await openSkillLibrary({ store: ":memory:", sandbox: { engine: "isolated-vm", poolSize: 8 } });
+    try {
+      await library.batchAddSkills([skill("add", { code: "async (context) => context.a + context.b" })]);
+      const started = performance.now();
+      const settledAfter = (run: Promise<unknown>) => run.then(() => performance.now() - started, () => performance.now() - started);
+      const hurried = library.executeSkill("add", { a: 1, b: 2 }, { timeout: 20 });
+      const patient = library.executeSkill("add", { a: 2, b: 3 }, { timeout: 30_000 });
+      const [hurriedMs, patientMs] = await Promise.all([settledAfter(hurried), settledAfter(patient)]);
+      await expect(hurried).rejects.toMatchObject({ code: "SKILL_TIMEOUT", timeoutMs: 20 });
+      expect(await patient).toBe(5);
+      // The patient run ended once the pool was up; the hurried one was refused long before that
+      // (waiting for the pool, it would have been refused only when the pool was up, with the other).
+      expect(hurriedMs).toBeLessThan(patientMs / 2);
+      expect((await library.getSkill("add"))?.stats).toMatchObject({ executions: 2, successes: 1, timeouts: 1 });
+    } finally {
+      await library.close();
+    }
+  });
+});
