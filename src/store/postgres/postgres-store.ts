@@ -46,10 +46,10 @@ const COUNT_RUN = prepared(
 interface CountedRun { seq: string; bucket_ids: number[] | null; bucket_runs: number[] | null }
 
 /**
- * The PostgreSQL store, shared by many processes and machines. Saves are compare-and-swap
- * under a row lock (`SELECT … FOR UPDATE`, `INSERT … ON CONFLICT DO NOTHING` for a new id); a
- * single save is one statement and one round trip (`skill_library_put`, see `saveAlone`), a
- * batch a few set-based statements; the weighted `tsvector` is written with the row; every
+ * The PostgreSQL store, shared by many processes and machines. Saves are compare-and-swap: a
+ * single save is one statement and one round trip (`skill_library_put`, see `saveAlone`), an
+ * upsert whose `WHERE` is the compare; a batch locks its rows (`SELECT … FOR UPDATE`, `INSERT …
+ * ON CONFLICT DO NOTHING` for new ids) in a few set-based statements; the weighted `tsvector` is written with the row; every
  * write sends `pg_notify` as it commits, so other instances drop exactly what changed.
  *
  * @example
