@@ -164,25 +164,38 @@ export class SkillLibrary {
     return this.track(async () => {
       if (!Array.isArray(skills)) throw new InvalidArgumentError("skills", "must be an array of skills");
       const outcome: Record<string, boolean> = {};
-      const requests: SaveRequest[] = [];
-      skills.forEach((skill, index) => {
-        const raw = skill as unknown as Record<string, unknown> | null;
-        const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
-        try {
-          requests.push(this.saveRequest(skill, { validate: options.validate ?? true }));
-          outcome[key] = true;
-        } catch (error) {
-          if (!(error instanceof SkillValidationError)) throw error;
-          outcome[key] = false;
-        }
-      });
+      // Made as the store takes them: the embedded store writes the first while the rest are made.
+      let requests: Iterable<SaveRequest> = this.saveRequests(skills, options.validate ?? true, outcome);
       const store = await this.store();
-      await embedRequests(this.options.embedder, requests);
-      const results = requests.length ? await this.lock.withWrite(() => store.saveBatch(requests)) : [];
+      if (this.options.embedder) {
+        requests = Array.from(requests);
+        await embedRequests(this.options.embedder, requests as SaveRequest[]);
+      }
+      const results = skills.length ? await this.lock.withWrite(() => store.saveBatch(requests, skills.length)) : [];
       const changed = results.filter((r) => r.changed).map((r) => r.version.skillId);
       if (changed.length > 0) this.dropContent(changed);
       return outcome;
     });
+  }
+
+  /** The save requests of a batch's valid skills, made one by one as they are taken; `outcome` notes each skill. */
+  private *saveRequests(skills: readonly SkillInput[], validate: boolean, outcome: Record<string, boolean>): Generator<SaveRequest> {
+    for (let index = 0; index < skills.length; index++) {
+      const skill = skills[index] as SkillInput;
+      const raw = skill as unknown as Record<string, unknown> | null;
+      const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
+      let request: SaveRequest;
+      try {
+        // Without index terms: the store makes them on whichever thread has time.
+        request = this.saveRequest(skill, { validate }, false);
+      } catch (error) {
+        if (!(error instanceof SkillValidationError)) throw error;
+        outcome[key] = false;
+        continue;
+      }
+      outcome[key] = true;
+      yield request;
+    }
   }
 
   // ---- versions -----------------------------------------------------------------------
@@ -292,7 +305,7 @@ export class SkillLibrary {
 
   // ---- internals ----------------------------------------------------------------------
 
-  private saveRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
+  private saveRequest(skill: SkillInput, options: AddSkillOptions, withIndex = true): SaveRequest {
     this.checkOpen();
     checkExpectedVersion(options.expectedVersion);
     for (const key of ["author", "message"] as const) {
@@ -302,7 +315,7 @@ export class SkillLibrary {
     const content = normalizeSkill(skill, { limits: options.validate ?? true });
     const json = canonicalJson(content);
     return {
-      skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
+      skill: content, hash: sha256Hex(json), json, index: withIndex ? indexedText(content) : undefined, expectedVersion: options.expectedVersion, author: options.author, message: options.message,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { IndexedText } from "../search/analyzer.js";
+import { indexedText, type IndexedText } from "../search/analyzer.js";
 import type { Vocabulary } from "../search/vocabulary.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/skill.js";
 
@@ -9,14 +9,22 @@ export interface SaveRequest {
   hash: string;
   /** The canonical JSON of `skill`, as hashed (a store saves this text rather than serialising `skill` again). */
   json?: string;
-  /** The skill's terms for the full-text index, made by the search layer. */
-  index: IndexedText;
+  /**
+   * The skill's terms for the full-text index, made by the search layer. A batch's requests
+   * leave them out: the store makes them (`indexOf`), on whichever thread has time.
+   */
+  index?: IndexedText;
   /** Compare-and-swap inside the write transaction; `0` = the skill must not exist now. */
   expectedVersion?: number;
   author?: string;
   message?: string;
   /** The skill's embedding, made before the transaction; stored with the new version. */
   embedding?: { model: string; vector: Float32Array };
+}
+
+/** A request's index terms, made now (and kept) when it came without them. */
+export function indexOf(request: SaveRequest): IndexedText {
+  return (request.index ??= indexedText(request.skill));
 }
 
 /** An embedding of one version of a skill under one model (an `Embedder`'s id). */
@@ -81,8 +89,13 @@ export interface SkillStore {
   /** Synchronous access (embedded stores only). */
   readonly sync: SyncSkillStore | undefined;
   save(request: SaveRequest): Promise<SaveResult>;
-  /** Saves all in one transaction; a conflict in one rejects the whole batch. */
-  saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]>;
+  /**
+   * Saves all in one transaction; a conflict in one rejects the whole batch, and so does an
+   * error thrown while `requests` are taken. `requests` may be made lazily, as the store takes
+   * them: a store may write the first while the rest are made. `count` is how many there will be
+   * at most (an array's length when not given).
+   */
+  saveBatch(requests: Iterable<SaveRequest>, count?: number): Promise<SaveResult[]>;
   get(id: string): Promise<Skill | undefined>;
   /** Several skills by id, in the order given, missing ones left out. */
   getMany(ids: readonly string[]): Promise<Skill[]>;

@@ -59,7 +59,7 @@ describe("SkillCache", () => {
   it("fill() - refuses when more invalidations happened than it remembers", () => {
     const cache = new SkillCache<{ n: number }>();
     const token = cache.beginFill();
-    for (let i = 0; i < 2000; i++) cache.delete(`other:${i}`);
+    for (let i = 0; i < 5000; i++) cache.delete(`other:${i}`);
     expect(cache.fill(token, "skill:a", v(1))).toBe(false);
   });
 

@@ -32,9 +32,9 @@ describe("sqlite: many processes on one file", () => {
     await Promise.all(children.map((c) => c.exited));
   });
 
-  it("a process SIGKILLed in the middle of batchAddSkills leaves whole batches only", async () => {
-    const store = file("killed.db");
-    const size = 500;
+  // 1,500: batches written on the batch writer's thread while the process makes the rest.
+  it.each([500, 1500])("a process SIGKILLed in the middle of batchAddSkills of %i leaves whole batches only", async (size) => {
+    const store = file(`killed-${size}.db`);
     const writer = startChild("batches", store, String(size));
     await writer.next((e) => e["batch"] === 3);
     writer.process.kill("SIGKILL");
@@ -102,9 +102,10 @@ describe("sqlite: many processes on one file", () => {
   });
 
   for (const mode of ["close", "no-close"]) {
-    it(`a process whose checkpoint worker is busy exits by itself (${mode})`, async () => {
+    it(`a process whose checkpoint worker is busy and whose batch writer is idle exits by itself (${mode})`, async () => {
       const dist = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-      // One commit of ~3,000 WAL pages: the worker starts copying them as the batch returns.
+      // One commit of ~3,000 WAL pages (on the batch writer's thread, which then waits for the
+      // next batch): the checkpoint worker starts copying them as the batch returns.
       const source = `
         const { openSkillLibrary } = await import(${JSON.stringify(dist)});
         const library = await openSkillLibrary({ store: ${JSON.stringify(file(`leave-${mode}.db`))} });

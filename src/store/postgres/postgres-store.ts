@@ -97,7 +97,9 @@ export class PostgresStore implements SkillStore {
     return saveAlone(this.runner, request);
   }
 
-  saveBatch(requests: readonly SaveRequest[]): Promise<SaveResult[]> {
+  saveBatch(batch: Iterable<SaveRequest>): Promise<SaveResult[]> {
+    // Taken whole first: a transaction the runner retries writes the same requests again.
+    const requests = Array.from(batch);
     return this.runner.transaction(async (tx) => {
       const results = await saveBatchIn(tx, requests);
       await storeSavedEmbeddings(tx, requests, results);

@@ -3,7 +3,8 @@
  */
 import { fork } from "node:child_process";
 import { hostPriority, lowerMemberPriority } from "../member-priority.js";
-import { memberEnv, type MemberScript } from "../member-script.js";
+import type { EntryScript } from "../../../entry-script.js";
+import { memberEnv } from "../member-env.js";
 import type { MemberEvents, MemberHandle, SpawnMember } from "../member.js";
 import { isMemberMessage, type MemberConfig } from "../protocol.js";
 
@@ -15,7 +16,7 @@ const STDERR_TAIL = 2_000;
  * (the pool's run timers keep the host alive while a run is pending, nothing else does), and run
  * at a lower CPU priority than the host (see member-priority.ts).
  */
-export function spawnIvmProcess(script: MemberScript, config: MemberConfig): SpawnMember {
+export function spawnIvmProcess(script: EntryScript, config: MemberConfig): SpawnMember {
   // --expose-gc lets the child collect between runs (see ivm-runner.ts); the prelude hides `gc`.
   const execArgv = ["--no-node-snapshot", "--expose-gc"];
   const hostNice = hostPriority();

@@ -3,7 +3,7 @@
  */
 import { createRequire } from "node:module";
 import { MemberPool } from "../member-pool.js";
-import { resolveMemberScript } from "../member-script.js";
+import { resolveEntryScript } from "../../../entry-script.js";
 import type { SandboxOptions } from "../sandbox.js";
 import { spawnIvmProcess } from "./ivm-process.js";
 
@@ -44,7 +44,7 @@ export async function probeIsolatedVm(): Promise<boolean> {
 }
 
 async function startPool(options: SandboxOptions): Promise<MemberPool> {
-  const script = await resolveMemberScript(import.meta.url, "ivm-child");
+  const script = await resolveEntryScript(import.meta.url, "ivm-child");
   return MemberPool.started({
     engine: "isolated-vm",
     size: options.poolSize,

@@ -3,7 +3,7 @@
  * native addon) but interpreted, so far slower than V8 on CPU-heavy code.
  */
 import { MemberPool } from "../member-pool.js";
-import { resolveMemberScript } from "../member-script.js";
+import { resolveEntryScript } from "../../../entry-script.js";
 import type { SandboxOptions } from "../sandbox.js";
 import { spawnQuickJsWorker } from "./quickjs-thread.js";
 import { compiledQuickJsWasm } from "./quickjs-wasm.js";
@@ -18,7 +18,7 @@ import { compiledQuickJsWasm } from "./quickjs-wasm.js";
  * await sandbox.close();
  */
 export async function createQuickJsSandbox(options: SandboxOptions): Promise<MemberPool> {
-  const script = await resolveMemberScript(import.meta.url, "quickjs-worker");
+  const script = await resolveEntryScript(import.meta.url, "quickjs-worker");
   return MemberPool.started({
     engine: "quickjs",
     size: options.poolSize,

@@ -2,7 +2,8 @@
  * Host side of a QuickJS member: starts the worker thread that runs {@link QuickJsRunner}.
  */
 import { Worker } from "node:worker_threads";
-import { memberEnv, type MemberScript } from "../member-script.js";
+import type { EntryScript } from "../../../entry-script.js";
+import { memberEnv } from "../member-env.js";
 import type { MemberEvents, MemberHandle, SpawnMember } from "../member.js";
 import { isMemberMessage } from "../protocol.js";
 import type { QuickJsWorkerData } from "./quickjs-worker.js";
@@ -14,7 +15,7 @@ const WORKER_STACK_MB = 4;
  * Returns a spawner of QuickJS worker threads. Workers are unref'd, get an empty environment
  * copy, and are stopped with `terminate()`, which also interrupts WASM code.
  */
-export function spawnQuickJsWorker(script: MemberScript, config: QuickJsWorkerData): SpawnMember {
+export function spawnQuickJsWorker(script: EntryScript, config: QuickJsWorkerData): SpawnMember {
   return (events: MemberEvents): MemberHandle => {
     const worker = new Worker(script.url, { workerData: config, env: memberEnv(), execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB }, stdout: true, stderr: true });
     // stdout/stderr: true keeps the worker's own output (an engine abort message) off the host's

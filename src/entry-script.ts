@@ -1,14 +1,15 @@
 /**
- * Where a member's entry script is, built or not.
+ * Where the entry script of a child process or worker thread is, built or not (the sandbox's
+ * members, the SQLite batch writer).
  *
- * After `tsc` the pool modules are `.js` files in `dist/` and their member scripts sit next to
- * them (`dist/exec/sandbox/isolated-vm/ivm-child.js`): that is the path used in production.
+ * After `tsc` the modules are `.js` files in `dist/` and their entry scripts sit next to them
+ * (`dist/exec/sandbox/isolated-vm/ivm-child.js`): that is the path used in production.
  *
  * When the TypeScript sources themselves run (vitest, tsx), there is no `.js` next to them. A
- * member is not started through a TypeScript loader (tsx in every child process and worker costs
+ * child is not started through a TypeScript loader (tsx in every child process and worker costs
  * ~1 s of start-up and CPU that starves the host, which made kill timings flaky); instead the host
- * transpiles this folder once (TypeScript's `transpileModule`, a dev dependency) into
- * `node_modules/.cache/skill-library-sandbox/<hash of the sources>/` and starts members from
+ * transpiles the source tree once (TypeScript's `transpileModule`, a dev dependency) into
+ * `node_modules/.cache/skill-library-src/<hash of the sources>/` and starts children from
  * there. The hash makes a stale copy impossible; tests always run the current sources.
  */
 import { createHash } from "node:crypto";
@@ -17,42 +18,42 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** A member's entry script. */
-export interface MemberScript {
+/** An entry script. */
+export interface EntryScript {
   /** Absolute path of the `.js` script. */
   path: string;
   /** `file:` URL of the script. */
   url: URL;
 }
 
-/** The folder of this module: the root of the sandbox sources (or of their build). */
-const SANDBOX_DIR = dirname(fileURLToPath(import.meta.url));
+/** The folder of this module: the root of the sources (or of their build). */
+const SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
 let transpiled: Promise<string> | undefined;
 
 /**
  * Resolves the script `./<baseName>.js` next to `moduleUrl` (built), or its transpiled copy when
  * `moduleUrl` is a TypeScript source.
- * @param moduleUrl - `import.meta.url` of the module that spawns the member.
+ * @param moduleUrl - `import.meta.url` of the module that starts the child.
  * @param baseName - the script's name without extension, e.g. `"ivm-child"`.
  */
-export async function resolveMemberScript(moduleUrl: string, baseName: string): Promise<MemberScript> {
+export async function resolveEntryScript(moduleUrl: string, baseName: string): Promise<EntryScript> {
   const modulePath = fileURLToPath(moduleUrl);
   if (!modulePath.endsWith(".ts")) {
     const url = new URL(`./${baseName}.js`, moduleUrl);
     return { path: fileURLToPath(url), url };
   }
-  transpiled ??= transpileSandboxSources();
-  const path = join(await transpiled, relative(SANDBOX_DIR, dirname(modulePath)), `${baseName}.js`);
+  transpiled ??= transpileSources();
+  const path = join(await transpiled, relative(SOURCE_DIR, dirname(modulePath)), `${baseName}.js`);
   return { path, url: pathToFileURL(path) };
 }
 
-/** Transpiles every `.ts` file of the sandbox folder into a cache folder named by their hash. */
-async function transpileSandboxSources(): Promise<string> {
-  const files = listSources(SANDBOX_DIR);
+/** Transpiles every `.ts` file of the source tree into a cache folder named by their hash. */
+async function transpileSources(): Promise<string> {
+  const files = listSources(SOURCE_DIR);
   const hash = createHash("sha256");
   const sources = files.map((file) => {
     const text = readFileSync(file, "utf8");
-    hash.update(relative(SANDBOX_DIR, file)).update("\0").update(text).update("\0");
+    hash.update(relative(SOURCE_DIR, file)).update("\0").update(text).update("\0");
     return { file, text };
   });
   const require = createRequire(import.meta.url);
@@ -64,7 +65,7 @@ async function transpileSandboxSources(): Promise<string> {
   const ts = (imported as { default?: typeof imported }).default ?? imported;
   const staging = `${outDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   for (const { file, text } of sources) {
-    const target = join(staging, relative(SANDBOX_DIR, file)).replace(/\.ts$/, ".js");
+    const target = join(staging, relative(SOURCE_DIR, file)).replace(/\.ts$/, ".js");
     const output = ts.transpileModule(text, {
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
@@ -93,21 +94,11 @@ function listSources(dir: string): string[] {
   return found.sort();
 }
 
-/** `node_modules/.cache/skill-library-sandbox` of the project (so bare imports resolve from there). */
+/** `node_modules/.cache/skill-library-src` of the project (so bare imports resolve from there). */
 function cacheRoot(): string {
   const dependency = createRequire(import.meta.url).resolve("quickjs-emscripten");
   const marker = `${sep}node_modules${sep}`;
   const at = dependency.lastIndexOf(marker);
   if (at < 0) throw new Error(`cannot find the node_modules folder of ${dependency}`);
-  return join(dependency.slice(0, at), "node_modules", ".cache", "skill-library-sandbox");
-}
-
-/** A minimal environment for a member: no secrets of the host, only what shapes dates and text. */
-export function memberEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["TZ", "LANG", "LC_ALL"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
+  return join(dependency.slice(0, at), "node_modules", ".cache", "skill-library-src");
 }

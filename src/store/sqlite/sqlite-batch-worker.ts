@@ -1,0 +1,92 @@
+/**
+ * The SQLite batch writer's worker thread (see sqlite-batch-writer.ts): one connection of its
+ * own, which writes one batch at a time in one `BEGIN IMMEDIATE` transaction while the host
+ * prepares the batch's next rows.
+ */
+import Database from "better-sqlite3";
+import { parentPort, workerData } from "node:worker_threads";
+import { VersionConflictError } from "../../errors.js";
+import { analyzedFields } from "../../search/analyzer.js";
+import { ROW_FIELDS, unpackRow, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
+import { SqliteWriter } from "./sqlite-writer.js";
+
+const { path, origin, autocheckpointPages, progress } = workerData as BatchWorkerData;
+const written = new Int32Array(progress);
+const port = parentPort as NonNullable<typeof parentPort>;
+const db = new Database(path, { fileMustExist: true, timeout: 10_000 });
+db.pragma("synchronous = NORMAL");
+// Checkpoints belong to the store's checkpointer thread; this is the same safety net as the store's.
+db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+const writer = new SqliteWriter(db, origin);
+
+/** The batch under way. */
+let batch: { now: string; versions: number[]; unchanged: [number, string][]; analyzed: number; failure?: unknown } | undefined;
+
+port.on("message", (message: BatchMessage) => {
+  switch (message.type) {
+    case "begin":
+      batch = { now: new Date().toISOString(), versions: [], unchanged: [], analyzed: 0 };
+      try {
+        db.exec("BEGIN IMMEDIATE");
+      } catch (error) {
+        batch.failure = error;
+      }
+      return;
+    case "rows":
+      if (batch && batch.failure === undefined) write(batch, message.rows);
+      Atomics.add(written, 0, 1);
+      return;
+    case "commit":
+      return reply(finish(true));
+    case "abort":
+      return reply(finish(false));
+  }
+});
+
+/** Writes one message's rows and their change-log rows (now, not at commit: the host is still making the next rows). */
+function write(current: NonNullable<typeof batch>, rows: PackedRows): void {
+  const changed: string[] = [];
+  try {
+    for (let at = 0; at < rows.length; at += ROW_FIELDS) {
+      const { row, analyzed } = unpackRow(rows, at);
+      if (!analyzed) {
+        row.index = analyzedFields(row.index);
+        current.analyzed++;
+      }
+      const result = writer.save(row, current.now);
+      current.versions.push(result.version.version);
+      if (result.changed) changed.push(row.id);
+      else current.unchanged.push([current.versions.length - 1, result.version.savedAt]);
+    }
+    writer.noteChanges(changed);
+  } catch (error) {
+    current.failure = error;
+    if (db.inTransaction) db.exec("ROLLBACK");
+  }
+}
+
+/** Commits the batch (or rolls it back) and says what happened. */
+function finish(commit: boolean): BatchReply {
+  const current = batch;
+  batch = undefined;
+  if (!current) return { type: "failed", message: "no batch was begun" };
+  try {
+    if (current.failure === undefined && commit) {
+      db.exec("COMMIT");
+      return { type: "done", now: current.now, versions: current.versions, unchanged: current.unchanged, analyzed: current.analyzed };
+    }
+  } catch (error) {
+    current.failure = error;
+  }
+  if (db.inTransaction) db.exec("ROLLBACK");
+  if (!commit && current.failure === undefined) return { type: "aborted" };
+  const failure = current.failure as Error & { code?: string };
+  if (failure instanceof VersionConflictError) {
+    return { type: "conflict", skillId: failure.skillId, expected: failure.expected, actual: failure.actual };
+  }
+  return { type: "failed", message: String(failure?.message ?? failure), code: failure?.code };
+}
+
+function reply(message: BatchReply): void {
+  port.postMessage(message);
+}

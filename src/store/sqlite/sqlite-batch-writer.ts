@@ -1,0 +1,175 @@
+import { resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
+import { resolveEntryScript } from "../../entry-script.js";
+import type { SaveRequest, SaveResult } from "../skill-store.js";
+import { packRow, ROW_FIELDS, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
+import type { SaveRow } from "./sqlite-writer.js";
+
+/** Rows per message to the worker: small enough that it starts writing early and the work splits evenly, large enough that messages cost little. */
+const ROWS_PER_MESSAGE = 250;
+
+/**
+ * Writes large batches on a worker thread with a connection of its own, while the calling
+ * thread prepares the batch's next rows (checks, canonical JSON, hash, index terms): each of
+ * the two halves takes about as long as the other, so on two cores a batch takes about half
+ * the time. A batch is still one `BEGIN IMMEDIATE` transaction, now the worker's: readers on
+ * other connections (the store's own too) see all of it or none, and a batch that fails is
+ * rolled back whole. The worker starts with the first batch and stays for the next ones;
+ * it holds the process open only while a batch is under way.
+ *
+ * @example
+ * ```ts
+ * const writer = new SqliteBatchWriter("skills.db", origin, 10_000);
+ * const results = await writer.write(requests, (request) => saveRow(request, request.json!));
+ * await writer.stop();
+ * ```
+ */
+export class SqliteBatchWriter {
+  private worker: Worker | undefined;
+  /** The batch under way: one at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Settles the batch under way with the worker's answer, or with why the worker is gone. */
+  private answer: ((reply: BatchReply | Error) => void) | undefined;
+  /** Word 0: `rows` messages the worker has written; `posted`: those sent to it. */
+  private readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  private posted = 0;
+  /** Batches this writer committed, their rows, and how many of those the worker analysed (tests and diagnostics). */
+  readonly stats = { batches: 0, rows: 0, analyzedByWorker: 0 };
+
+  /**
+   * @param path - the store file, in WAL mode, already migrated.
+   * @param origin - the store's change-log origin.
+   * @param autocheckpointPages - the store's safety-net checkpoint, for the worker's connection too.
+   */
+  constructor(
+    private readonly path: string,
+    private readonly origin: string,
+    private readonly autocheckpointPages: number,
+  ) {}
+
+  /**
+   * Saves every request in one transaction on the worker, turning each into its row only as the
+   * worker is ready for more. A conflict or an error rejects the whole batch (nothing written);
+   * so does an error thrown while the requests are taken.
+   */
+  write(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[]> {
+    const run = this.queue.then(() => this.writeNow(requests, toRow));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the worker (a batch under way is rolled back). */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private async writeNow(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[]> {
+    const worker = this.worker ?? (await this.start());
+    const answered = new Promise<BatchReply | Error>((resolve) => (this.answer = resolve));
+    worker.ref();
+    try {
+      const ids: string[] = [];
+      const hashes: string[] = [];
+      this.post({ type: "begin" });
+      try {
+        let rows: PackedRows = [];
+        // Whoever is free analyses the next message's text: this thread while the worker is
+        // still writing what it has, the worker when it has caught up.
+        let analyzed = this.behind();
+        for (const request of requests) {
+          const row = toRow(request, analyzed);
+          ids.push(row.id);
+          hashes.push(row.hash);
+          packRow(rows, row, analyzed);
+          if (rows.length === ROWS_PER_MESSAGE * ROW_FIELDS) {
+            this.postRows(rows);
+            rows = [];
+            analyzed = this.behind();
+          }
+        }
+        if (rows.length > 0) this.postRows(rows);
+      } catch (error) {
+        this.post({ type: "abort" });
+        await answered;
+        throw error;
+      }
+      this.post({ type: "commit" });
+      const reply = await answered;
+      const saved = results(reply, ids, hashes);
+      if (!(reply instanceof Error) && reply.type === "done") {
+        this.stats.batches++;
+        this.stats.rows += saved.length;
+        this.stats.analyzedByWorker += reply.analyzed;
+      }
+      return saved;
+    } finally {
+      this.answer = undefined;
+      this.worker?.unref();
+    }
+  }
+
+  /** Whether the worker is not yet free: not started, or not done with every message sent to it. */
+  private behind(): boolean {
+    return this.posted === 0 || this.posted - Atomics.load(this.progress, 0) > 0;
+  }
+
+  private postRows(rows: PackedRows): void {
+    this.posted++;
+    this.post({ type: "rows", rows });
+  }
+
+  private post(message: BatchMessage): void {
+    this.worker?.postMessage(message);
+  }
+
+  private async start(): Promise<Worker> {
+    const script = await resolveEntryScript(import.meta.url, "sqlite-batch-worker");
+    const workerData: BatchWorkerData = {
+      path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages, progress: this.progress.buffer as SharedArrayBuffer,
+    };
+    // Not the host's flags: a TypeScript loader in the worker would cost ~1 s of start-up.
+    const worker = new Worker(script.url, { workerData, execArgv: [], stdout: true, stderr: true });
+    worker.on("message", (reply: BatchReply) => this.answer?.(reply));
+    worker.on("error", (error) => this.answer?.(error));
+    worker.once("exit", (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.answer?.(new Error(`the batch writer's thread exited (code ${code})`));
+    });
+    worker.unref();
+    this.worker = worker;
+    this.posted = 0;
+    Atomics.store(this.progress, 0, 0);
+    return worker;
+  }
+}
+
+/** Makes a request's row: with its index terms when `analyzed`, else with the fields' text for the worker to analyse. */
+export type RowMaker = (request: SaveRequest, analyzed: boolean) => SaveRow;
+
+/** The results of a batch from the worker's answer (or the error it answered with). */
+function results(reply: BatchReply | Error, ids: readonly string[], hashes: readonly string[]): SaveResult[] {
+  if (reply instanceof Error) throw new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, reply);
+  switch (reply.type) {
+    case "done": {
+      const saved: SaveResult[] = ids.map((skillId, i) => ({
+        changed: true,
+        version: { skillId, version: reply.versions[i] as number, savedAt: reply.now, hash: hashes[i] as string },
+      }));
+      for (const [i, savedAt] of reply.unchanged) {
+        const result = saved[i] as SaveResult;
+        result.changed = false;
+        result.version.savedAt = savedAt;
+      }
+      return saved;
+    }
+    case "conflict":
+      throw new VersionConflictError(reply.skillId, reply.expected, reply.actual);
+    case "failed":
+      throw new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, Object.assign(new Error(reply.message), { code: reply.code }));
+    case "aborted":
+      throw new Error("the batch was aborted");
+  }
+}

@@ -1,0 +1,122 @@
+import type Database from "better-sqlite3";
+import { VersionConflictError } from "../../errors.js";
+import type { IndexedText } from "../../search/analyzer.js";
+import type { SaveRequest, SaveResult } from "../skill-store.js";
+import { vectorBytes } from "../vector-bytes.js";
+import { SqliteChangeFeed } from "./sqlite-change-feed.js";
+
+/**
+ * What writing one save needs, without the skill object: plain strings that cross to the batch
+ * writer's thread cheaply (`saveRow` makes one from a request).
+ */
+export interface SaveRow {
+  id: string;
+  category: string;
+  /** The skill's tags as a JSON array. */
+  tags: string;
+  /** The canonical JSON of the skill. */
+  json: string;
+  hash: string;
+  index: IndexedText;
+  expectedVersion?: number;
+  author?: string;
+  message?: string;
+  embedding?: { model: string; vector: Float32Array };
+}
+
+/**
+ * The row of a save request: `json` is the canonical JSON the library made and hashed, `index`
+ * the index terms (or, for the batch writer's thread to analyse, the fields' text).
+ */
+export function saveRow(request: SaveRequest, json: string, index: IndexedText): SaveRow {
+  const { skill, hash, expectedVersion, author, message, embedding } = request;
+  return { id: skill.id, category: skill.category, tags: JSON.stringify(skill.tags), json, hash, index, expectedVersion, author, message, embedding };
+}
+
+type CurrentRow = { rowid: number; version: number; hash: string; updated_at: string };
+
+/** The content of a skill's current version lives only in its skill row: its version row holds this until the schema's triggers copy the content in (the skill row moves on or goes). */
+export const VERSION_IN_SKILL_ROW = "";
+
+/**
+ * Writes saves and change-log rows on one connection, inside a write transaction its caller
+ * holds: the store's own connection, or the batch writer's on a worker thread (the same code,
+ * so both write the same rows).
+ */
+export class SqliteWriter {
+  private readonly stmt;
+
+  /** @param origin - marks this writer's change-log rows, so the store's own feed skips them. */
+  constructor(
+    db: Database.Database,
+    private readonly origin: string,
+  ) {
+    this.stmt = {
+      current: db.prepare<[string], CurrentRow>("SELECT rowid, version, hash, updated_at FROM skills WHERE id = ?"),
+      lastVersion: db.prepare("SELECT max(version) FROM skill_versions WHERE skill_id = ?").pluck(),
+      insertSkill: db.prepare(
+        "INSERT INTO skills (id, version, content, hash, category, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      updateSkill: db.prepare("UPDATE skills SET version = ?, content = ?, hash = ?, category = ?, tags = ?, updated_at = ? WHERE rowid = ?"),
+      insertFts: db.prepare("INSERT INTO skills_fts (rowid, name, description, tags, category, instructions) VALUES (?, ?, ?, ?, ?, ?)"),
+      deleteFts: db.prepare("DELETE FROM skills_fts WHERE rowid = ?"),
+      insertVersion: db.prepare(
+        "INSERT INTO skill_versions (skill_id, version, saved_at, hash, author, message, content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      insertEmbedding: db.prepare("INSERT OR REPLACE INTO skill_embeddings (skill_id, version, model, vector) VALUES (?, ?, ?, ?)"),
+      insertChange: db.prepare("INSERT INTO changes (skill_id, kind, origin) VALUES (?, ?, ?)"),
+      // A batch's change rows in one statement, in the order of the ids (a JSON array).
+      insertChanges: db.prepare("INSERT INTO changes (skill_id, kind, origin) SELECT value, ?, ? FROM json_each(?) ORDER BY key"),
+      trimChanges: db.prepare("DELETE FROM changes WHERE seq <= ?"),
+    };
+  }
+
+  /** The current row of a skill: its rowid, version, hash and when it was saved. */
+  current(id: string): CurrentRow | undefined {
+    return this.stmt.current.get(id);
+  }
+
+  /** Saves one skill (without its change-log row) at `now`, the transaction's time. */
+  save(row: SaveRow, now: string): SaveResult {
+    const { id, hash, index, expectedVersion } = row;
+    const current = this.stmt.current.get(id);
+    const actual = current?.version ?? 0;
+    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
+    if (current && current.hash === hash) {
+      return { changed: false, version: { skillId: id, version: current.version, savedAt: current.updated_at, hash } };
+    }
+    const version = (current ? current.version : ((this.stmt.lastVersion.get(id) as number | null) ?? 0)) + 1;
+    let rowid: number | bigint;
+    if (current) {
+      rowid = current.rowid;
+      this.stmt.updateSkill.run(version, row.json, hash, row.category, row.tags, now, rowid);
+      this.stmt.deleteFts.run(rowid);
+    } else {
+      rowid = this.stmt.insertSkill.run(id, version, row.json, hash, row.category, row.tags, now, now).lastInsertRowid;
+    }
+    this.stmt.insertFts.run(rowid, index.name, index.description, index.tags, index.category, index.instructions);
+    this.stmt.insertVersion.run(id, version, now, hash, row.author ?? null, row.message ?? null, VERSION_IN_SKILL_ROW);
+    if (row.embedding) this.stmt.insertEmbedding.run(id, version, row.embedding.model, vectorBytes(row.embedding.vector));
+    return { changed: true, version: { skillId: id, version, savedAt: now, hash } };
+  }
+
+  /** Drops a skill's full-text row (its skill row is going or being rewritten). */
+  deleteFts(rowid: number): void {
+    this.stmt.deleteFts.run(rowid);
+  }
+
+  /** One change-log row; the log is trimmed to its retention now and then. */
+  noteChange(skillId: string, kind: "content" | "stats"): void {
+    const seq = Number(this.stmt.insertChange.run(skillId, kind, this.origin).lastInsertRowid);
+    if (seq % 1000 === 0) this.stmt.trimChanges.run(seq - SqliteChangeFeed.RETENTION);
+  }
+
+  /** Content changes of many skills: one statement instead of one per skill. */
+  noteChanges(skillIds: readonly string[]): void {
+    if (skillIds.length === 0) return;
+    if (skillIds.length === 1) return this.noteChange(skillIds[0] as string, "content");
+    const last = Number(this.stmt.insertChanges.run("content", this.origin, JSON.stringify(skillIds)).lastInsertRowid);
+    // Trimmed whenever the rows passed a multiple of 1,000, as one row at a time would.
+    if (Math.floor(last / 1000) !== Math.floor((last - skillIds.length) / 1000)) this.stmt.trimChanges.run(last - SqliteChangeFeed.RETENTION);
+  }
+}

@@ -1,0 +1,177 @@
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { openSkillLibrary, VersionConflictError, type SkillInput } from "../../src/index.js";
+import { analyzedFields, indexedText, indexFields } from "../../src/search/analyzer.js";
+import { contentHash } from "../../src/skill/content-hash.js";
+import { normalizeSkill } from "../../src/skill/validate-skill.js";
+import type { SaveRequest } from "../../src/store/skill-store.js";
+import { packRow, ROW_FIELDS, unpackRow, type PackedRows } from "../../src/store/sqlite/sqlite-batch-protocol.js";
+import type { SqliteBatchWriter } from "../../src/store/sqlite/sqlite-batch-writer.js";
+import { BATCH_WRITER_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { saveRow } from "../../src/store/sqlite/sqlite-writer.js";
+import { skill, waitFor } from "../support/skills.js";
+import { tempDir } from "../support/stores.js";
+
+const dir = tempDir();
+let files = 0;
+const newFile = () => `${dir}/batch-${++files}.db`;
+
+/** Skills with varied text (so the index terms differ), ids `${prefix}-0…`. */
+function skills(count: number, prefix: string, note = ""): SkillInput[] {
+  const words = ["parse", "invoices", "sending", "emails", "résumé", "logged", "in", "to", "the", "databases", "Files", "zip"];
+  return Array.from({ length: count }, (_, i) =>
+    skill(`${prefix}-${i}`, {
+      name: `${words[i % 12]} ${words[(i * 7) % 12]} ${i}`,
+      description: `${words[(i * 5) % 12]} and ${words[(i * 3) % 12]} ${note}`,
+      tags: [words[i % 5] as string],
+      instructions: i % 3 === 0 ? `${words[(i * 11) % 12]} carefully, then ${words[(i * 2) % 12]}` : undefined,
+    }),
+  );
+}
+
+function request(input: SkillInput, overrides: Partial<SaveRequest> = {}): SaveRequest {
+  const content = normalizeSkill(input);
+  return { skill: content, hash: contentHash(content), ...overrides };
+}
+
+const writerOf = (store: SqliteStore) => (store as unknown as { batchWriter: SqliteBatchWriter }).batchWriter;
+
+/** What a store file holds, without the save times: skills, versions, change log and full-text terms. */
+function contents(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return {
+      skills: db.prepare("SELECT id, version, content, hash, category, tags FROM skills ORDER BY id").all(),
+      versions: db.prepare("SELECT skill_id, version, hash, content FROM skill_versions ORDER BY skill_id, version").all(),
+      changes: db.prepare("SELECT skill_id, kind FROM changes ORDER BY seq").all(),
+      terms: db.prepare("SELECT term, doc, cnt FROM skills_vocab ORDER BY term").all(),
+      integrity: db.pragma("integrity_check", { simple: true }),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe("SqliteStore: batches on the batch writer's thread", () => {
+  it(`batches of ${BATCH_WRITER_MIN} or more go to the thread and write the same rows, terms and change log as smaller ones`, async () => {
+    const [threaded, inline] = [newFile(), newFile()];
+    const first = skills(3000, "s");
+    const second = [...skills(1500, "s", "changed"), ...skills(1500, "t")];
+    const store = new SqliteStore(threaded);
+    const reference = new SqliteStore(inline);
+    try {
+      for (const batch of [first, second]) {
+        const saved = await store.saveBatch(batch.map((s) => request(s)));
+        const expected: typeof saved = [];
+        for (let at = 0; at < batch.length; at += 500) expected.push(...(await reference.saveBatch(batch.slice(at, at + 500).map((s) => request(s)))));
+        expect(saved.map((r) => [r.changed, r.version.skillId, r.version.version, r.version.hash])).toEqual(
+          expected.map((r) => [r.changed, r.version.skillId, r.version.version, r.version.hash]),
+        );
+      }
+      const stats = writerOf(store).stats;
+      expect(stats).toMatchObject({ batches: 2, rows: 6000 });
+      // The second batch's first rows go to a worker that has caught up, so it analyses them;
+      // how many more it takes depends on timing. The terms must match either way.
+      expect(stats.analyzedByWorker).toBeGreaterThan(0);
+      expect(writerOf(reference).stats.batches).toBe(0);
+    } finally {
+      await store.close();
+      await reference.close();
+    }
+    const [ours, theirs] = [contents(threaded), contents(inline)];
+    expect(ours.integrity).toBe("ok");
+    expect(ours.skills).toHaveLength(4500);
+    expect(ours).toEqual(theirs);
+  });
+
+  it("a row the worker analyses gets the index terms the host would have made", () => {
+    const content = normalizeSkill(skills(1, "one")[0] as SkillInput);
+    const packed: PackedRows = [];
+    packRow(packed, saveRow({ skill: content, hash: "h" }, "{}", indexFields(content)), false);
+    packRow(packed, saveRow({ skill: content, hash: "h" }, "{}", indexedText(content)), true);
+    expect(packed).toHaveLength(2 * ROW_FIELDS);
+    const raw = unpackRow(packed, 0);
+    const analyzed = unpackRow(packed, ROW_FIELDS);
+    expect([raw.analyzed, analyzed.analyzed]).toEqual([false, true]);
+    expect(analyzedFields(raw.row.index)).toEqual(indexedText(content));
+    expect(analyzed.row).toEqual({ ...raw.row, index: indexedText(content) });
+  });
+
+  it("a conflict anywhere in the batch rejects all of it: nothing written, the store still writable", async () => {
+    const store = new SqliteStore(newFile());
+    try {
+      await store.save(request(skill("held")));
+      const batch = skills(1500, "c").map((s) => request(s));
+      batch.splice(1200, 0, request(skill("held", { name: "changed" }), { expectedVersion: 5 }));
+      const failed = await store.saveBatch(batch).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(VersionConflictError);
+      expect(failed).toMatchObject({ code: "VERSION_CONFLICT", skillId: "held", expected: 5, actual: 1 });
+      expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(1);
+      const saved = await store.saveBatch(skills(1000, "after").map((s) => request(s)));
+      expect(saved.every((r) => r.changed && r.version.version === 1)).toBe(true);
+      expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(1001);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("an error thrown while the requests are made rolls the batch back and reaches the caller", async () => {
+    const store = new SqliteStore(newFile());
+    try {
+      const made = skills(2000, "e");
+      function* requests(): Generator<SaveRequest> {
+        for (const [i, s] of made.entries()) {
+          if (i === 1700) throw new Error("made up failure");
+          yield request(s);
+        }
+      }
+      await expect(store.saveBatch(requests(), made.length)).rejects.toThrow("made up failure");
+      expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(0);
+      expect(await store.saveBatch(made.map((s) => request(s)))).toHaveLength(2000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("readers see none of a batch until it commits, though the thread writes while the rest is made", async () => {
+    const file = newFile();
+    const store = new SqliteStore(file);
+    const reader = new Database(file, { readonly: true });
+    const count = reader.prepare("SELECT count(*) FROM skills").pluck();
+    const seen: number[] = [];
+    try {
+      await store.save(request(skill("before")));
+      const made = skills(3000, "r");
+      function* requests(): Generator<SaveRequest> {
+        for (const [i, s] of made.entries()) {
+          if (i % 500 === 0) seen.push(count.get() as number, store.sync.get("before") ? 1 : 0);
+          yield request(s);
+        }
+      }
+      await store.saveBatch(requests(), made.length);
+      expect(seen).toEqual(Array.from({ length: 6 }, () => [1, 1]).flat());
+      expect(count.get()).toBe(3001);
+    } finally {
+      reader.close();
+      await store.close();
+    }
+  });
+
+  it("another library on the file is told of a batch; the writing library drops what it changed", async () => {
+    const file = newFile();
+    const writer = await openSkillLibrary({ store: file });
+    const reader = await openSkillLibrary({ store: file });
+    try {
+      await writer.batchAddSkills(skills(1200, "w"));
+      expect((await reader.getSkill("w-7"))?.version).toBe(1);
+      expect((await writer.getSkill("w-7"))?.version).toBe(1);
+      await writer.batchAddSkills(skills(1200, "w", "second"));
+      expect((await writer.getSkill("w-7"))?.version).toBe(2);
+      expect((await writer.searchSkills("second")).length).toBeGreaterThan(0);
+      await waitFor(async () => (await reader.getSkill("w-7"))?.version === 2, 2000, "the batch reaching the other library");
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+});
