@@ -7,7 +7,7 @@ import { normalizeSkill } from "../../src/skill/validate-skill.js";
 import type { SaveRequest } from "../../src/store/skill-store.js";
 import { packRow, ROW_FIELDS, unpackRow, type PackedRows } from "../../src/store/sqlite/sqlite-batch-protocol.js";
 import type { SqliteBatchWriter } from "../../src/store/sqlite/sqlite-batch-writer.js";
-import { BATCH_WRITER_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { BATCH_WRITER_MIN, BATCH_WRITER_START_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { saveRow } from "../../src/store/sqlite/sqlite-writer.js";
 import { skill, waitFor } from "../support/skills.js";
 import { tempDir } from "../support/stores.js";
@@ -53,26 +53,31 @@ function contents(file: string) {
 }
 
 describe("SqliteStore: batches on the batch writer's thread", () => {
-  it(`batches of ${BATCH_WRITER_MIN} or more go to the thread and write the same rows, terms and change log as smaller ones`, async () => {
+  it(`a batch of ${BATCH_WRITER_START_MIN} starts the thread, later ones of ${BATCH_WRITER_MIN} use it; all write the same rows, terms and change log as small batches`, async () => {
     const [threaded, inline] = [newFile(), newFile()];
-    const first = skills(3000, "s");
-    const second = [...skills(1500, "s", "changed"), ...skills(1500, "t")];
+    const small = skills(BATCH_WRITER_START_MIN - 1, "u");
+    const first = skills(BATCH_WRITER_START_MIN, "s");
+    const second = [...skills(BATCH_WRITER_MIN / 2, "s", "changed"), ...skills(BATCH_WRITER_MIN / 2, "t")];
     const store = new SqliteStore(threaded);
     const reference = new SqliteStore(inline);
     try {
-      for (const batch of [first, second]) {
+      const ran: boolean[] = [];
+      for (const batch of [small, first, second]) {
         const saved = await store.saveBatch(batch.map((s) => request(s)));
+        ran.push(writerOf(store).running);
         const expected: typeof saved = [];
         for (let at = 0; at < batch.length; at += 500) expected.push(...(await reference.saveBatch(batch.slice(at, at + 500).map((s) => request(s)))));
         expect(saved.map((r) => [r.changed, r.version.skillId, r.version.version, r.version.hash])).toEqual(
           expected.map((r) => [r.changed, r.version.skillId, r.version.version, r.version.hash]),
         );
       }
+      expect(ran).toEqual([false, true, true]);
       const stats = writerOf(store).stats;
-      expect(stats).toMatchObject({ batches: 2, rows: 6000 });
+      expect(stats).toMatchObject({ batches: 2, rows: BATCH_WRITER_START_MIN + BATCH_WRITER_MIN });
       // The second batch's first rows go to a worker that has caught up, so it analyses them;
       // how many more it takes depends on timing. The terms must match either way.
       expect(stats.analyzedByWorker).toBeGreaterThan(0);
+      expect(writerOf(reference).running).toBe(false);
       expect(writerOf(reference).stats.batches).toBe(0);
     } finally {
       await store.close();
@@ -80,7 +85,7 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     }
     const [ours, theirs] = [contents(threaded), contents(inline)];
     expect(ours.integrity).toBe("ok");
-    expect(ours.skills).toHaveLength(4500);
+    expect(ours.skills).toHaveLength(2 * BATCH_WRITER_START_MIN - 1 + BATCH_WRITER_MIN / 2);
     expect(ours).toEqual(theirs);
   });
 
@@ -101,12 +106,13 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     const store = new SqliteStore(newFile());
     try {
       await store.save(request(skill("held")));
-      const batch = skills(1500, "c").map((s) => request(s));
-      batch.splice(1200, 0, request(skill("held", { name: "changed" }), { expectedVersion: 5 }));
+      const batch = skills(BATCH_WRITER_START_MIN, "c").map((s) => request(s));
+      batch.splice(BATCH_WRITER_START_MIN - 300, 0, request(skill("held", { name: "changed" }), { expectedVersion: 5 }));
       const failed = await store.saveBatch(batch).catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(VersionConflictError);
       expect(failed).toMatchObject({ code: "VERSION_CONFLICT", skillId: "held", expected: 5, actual: 1 });
       expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(1);
+      expect(writerOf(store).running).toBe(true);
       const saved = await store.saveBatch(skills(1000, "after").map((s) => request(s)));
       expect(saved.every((r) => r.changed && r.version.version === 1)).toBe(true);
       expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(1001);
@@ -118,16 +124,17 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
   it("an error thrown while the requests are made rolls the batch back and reaches the caller", async () => {
     const store = new SqliteStore(newFile());
     try {
-      const made = skills(2000, "e");
+      const made = skills(BATCH_WRITER_START_MIN + 500, "e");
       function* requests(): Generator<SaveRequest> {
         for (const [i, s] of made.entries()) {
-          if (i === 1700) throw new Error("made up failure");
+          if (i === BATCH_WRITER_START_MIN) throw new Error("made up failure");
           yield request(s);
         }
       }
       await expect(store.saveBatch(requests(), made.length)).rejects.toThrow("made up failure");
       expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(0);
-      expect(await store.saveBatch(made.map((s) => request(s)))).toHaveLength(2000);
+      expect(writerOf(store).running).toBe(true);
+      expect(await store.saveBatch(made.map((s) => request(s)))).toHaveLength(made.length);
     } finally {
       await store.close();
     }
@@ -141,7 +148,7 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     const seen: number[] = [];
     try {
       await store.save(request(skill("before")));
-      const made = skills(3000, "r");
+      const made = skills(BATCH_WRITER_START_MIN + 500, "r");
       function* requests(): Generator<SaveRequest> {
         for (const [i, s] of made.entries()) {
           if (i % 500 === 0) seen.push(count.get() as number, store.sync.get("before") ? 1 : 0);
@@ -149,8 +156,9 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
         }
       }
       await store.saveBatch(requests(), made.length);
-      expect(seen).toEqual(Array.from({ length: 6 }, () => [1, 1]).flat());
-      expect(count.get()).toBe(3001);
+      expect(seen).toEqual(Array.from({ length: made.length / 500 }, () => [1, 1]).flat());
+      expect(count.get()).toBe(made.length + 1);
+      expect(writerOf(store).stats.batches).toBe(1);
     } finally {
       reader.close();
       await store.close();
@@ -162,10 +170,10 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     const writer = await openSkillLibrary({ store: file });
     const reader = await openSkillLibrary({ store: file });
     try {
-      await writer.batchAddSkills(skills(1200, "w"));
+      await writer.batchAddSkills(skills(BATCH_WRITER_START_MIN, "w"));
       expect((await reader.getSkill("w-7"))?.version).toBe(1);
       expect((await writer.getSkill("w-7"))?.version).toBe(1);
-      await writer.batchAddSkills(skills(1200, "w", "second"));
+      await writer.batchAddSkills(skills(BATCH_WRITER_MIN, "w", "second"));
       expect((await writer.getSkill("w-7"))?.version).toBe(2);
       expect((await writer.searchSkills("second")).length).toBeGreaterThan(0);
       await waitFor(async () => (await reader.getSkill("w-7"))?.version === 2, 2000, "the batch reaching the other library");

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSkillLibrary } from "../../src/index.js";
+import { BATCH_WRITER_START_MIN } from "../../src/store/sqlite/sqlite-store.js";
 import { startJsonLinesChild } from "../support/json-lines-child.js";
 import { startChild } from "../support/processes.js";
 import { skill, waitFor } from "../support/skills.js";
@@ -32,8 +33,8 @@ describe("sqlite: many processes on one file", () => {
     await Promise.all(children.map((c) => c.exited));
   });
 
-  // 1,500: batches written on the batch writer's thread while the process makes the rest.
-  it.each([500, 1500])("a process SIGKILLed in the middle of batchAddSkills of %i leaves whole batches only", async (size) => {
+  // BATCH_WRITER_START_MIN: batches written on the batch writer's thread while the process makes the rest.
+  it.each([500, BATCH_WRITER_START_MIN])("a process SIGKILLed in the middle of batchAddSkills of %i leaves whole batches only", async (size) => {
     const store = file(`killed-${size}.db`);
     const writer = startChild("batches", store, String(size));
     await writer.next((e) => e["batch"] === 3);
@@ -50,6 +51,22 @@ describe("sqlite: many processes on one file", () => {
     const reopened = await openSkillLibrary({ store });
     libraries.push(reopened);
     expect((await reopened.listSkills({ limit: Infinity })).length).toBe(counts.length * size);
+  });
+
+  it("4 processes × 2 batches on their batch writers' threads, racing: every skill and version row is there exactly once", async () => {
+    const store = file("batch-race.db");
+    const library = await openSkillLibrary({ store });
+    libraries.push(library);
+    const children = ["p0", "p1", "p2", "p3"].map((prefix) => startChild("batch-count", store, String(BATCH_WRITER_START_MIN), "2", prefix));
+    const done = await Promise.all(children.map((c) => c.next((e) => "wrote" in e)));
+    expect(done.map((d) => d["wrote"])).toEqual(Array.from({ length: 4 }, () => 2 * BATCH_WRITER_START_MIN));
+    await Promise.all(children.map((c) => c.exited));
+    const db = new Database(store, { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(db.prepare("SELECT count(*), count(DISTINCT id) FROM skills").raw().get()).toEqual([8 * BATCH_WRITER_START_MIN, 8 * BATCH_WRITER_START_MIN]);
+    expect(db.prepare("SELECT count(*) FROM skill_versions WHERE version = 1").pluck().get()).toBe(8 * BATCH_WRITER_START_MIN);
+    db.close();
+    expect((await library.getSkill(`p3-1-${BATCH_WRITER_START_MIN - 1}`))?.name).toBe("p3 batch 1");
   });
 
   it("a cached reader sees another process's write within ~50 ms", async () => {

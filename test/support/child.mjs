@@ -35,6 +35,17 @@ switch (command) {
       say({ batch });
     }
   }
+  case "batch-count": {
+    // Writes COUNT batches of SIZE new skills (ids PREFIX-batch-i), then reports.
+    const [size, count, prefix] = [Number(args[0]), Number(args[1]), args[2]];
+    for (let batch = 0; batch < count; batch++) {
+      const skills = Array.from({ length: size }, (_, i) => ({ id: `${prefix}-${batch}-${i}`, name: `${prefix} batch ${batch}`, description: `item ${i}` }));
+      const outcome = await library.batchAddSkills(skills);
+      if (Object.values(outcome).some((ok) => !ok)) throw new Error("a skill was refused");
+    }
+    say({ wrote: size * count });
+    break;
+  }
   case "write": {
     const [id, name] = args;
     const saved = await library.addSkill({ id, name, description: "written by another process" });

@@ -59,6 +59,11 @@ export class SqliteBatchWriter {
     return run;
   }
 
+  /** Whether the worker thread is up (started by an earlier batch, and not stopped or failed since). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Stops the worker (a batch under way is rolled back). */
   async stop(): Promise<void> {
     const worker = this.worker;
