@@ -186,8 +186,7 @@ export class SkillLibrary {
       const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
       let request: SaveRequest;
       try {
-        // Without index terms: the store makes them on whichever thread has time.
-        request = this.saveRequest(skill, { validate }, false);
+        request = this.saveRequest(skill, { validate });
       } catch (error) {
         if (!(error instanceof SkillValidationError)) throw error;
         outcome[key] = false;
@@ -305,7 +304,7 @@ export class SkillLibrary {
 
   // ---- internals ----------------------------------------------------------------------
 
-  private saveRequest(skill: SkillInput, options: AddSkillOptions, withIndex = true): SaveRequest {
+  private saveRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
     this.checkOpen();
     checkExpectedVersion(options.expectedVersion);
     for (const key of ["author", "message"] as const) {
@@ -315,7 +314,7 @@ export class SkillLibrary {
     const content = normalizeSkill(skill, { limits: options.validate ?? true });
     const json = canonicalJson(content);
     return {
-      skill: content, hash: sha256Hex(json), json, index: withIndex ? indexedText(content) : undefined, expectedVersion: options.expectedVersion, author: options.author, message: options.message,
+      skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
     };
   }
 

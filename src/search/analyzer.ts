@@ -127,21 +127,11 @@ function isAsciiWordChar(c: number): boolean {
  * stores, so every store indexes (and so ranks) the same terms.
  */
 export function indexedText(skill: SkillContent): IndexedText {
-  return analyzedFields(indexFields(skill));
-}
-
-/** The text of each field of the full-text index, before analysis. */
-export function indexFields(skill: SkillContent): IndexedText {
-  return { name: skill.name, description: skill.description, tags: skill.tags.join(" "), category: skill.category, instructions: skill.instructions ?? "" };
-}
-
-/** The index terms of each field's text (`indexFields`' output in, `indexedText`'s out). */
-export function analyzedFields(fields: IndexedText): IndexedText {
   return {
-    name: analyzedText(fields.name),
-    description: analyzedText(fields.description),
-    tags: analyzedText(fields.tags),
-    category: analyzedText(fields.category),
-    instructions: analyzedText(fields.instructions),
+    name: analyzedText(skill.name),
+    description: analyzedText(skill.description),
+    tags: analyzedText(skill.tags.join(" ")),
+    category: analyzedText(skill.category),
+    instructions: analyzedText(skill.instructions ?? ""),
   };
 }

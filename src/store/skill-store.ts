@@ -1,4 +1,4 @@
-import { indexedText, type IndexedText } from "../search/analyzer.js";
+import type { IndexedText } from "../search/analyzer.js";
 import type { Vocabulary } from "../search/vocabulary.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../skill/skill.js";
 
@@ -9,22 +9,14 @@ export interface SaveRequest {
   hash: string;
   /** The canonical JSON of `skill`, as hashed (a store saves this text rather than serialising `skill` again). */
   json?: string;
-  /**
-   * The skill's terms for the full-text index, made by the search layer. A batch's requests
-   * leave them out: the store makes them (`indexOf`), on whichever thread has time.
-   */
-  index?: IndexedText;
+  /** The skill's terms for the full-text index, made by the search layer. */
+  index: IndexedText;
   /** Compare-and-swap inside the write transaction; `0` = the skill must not exist now. */
   expectedVersion?: number;
   author?: string;
   message?: string;
   /** The skill's embedding, made before the transaction; stored with the new version. */
   embedding?: { model: string; vector: Float32Array };
-}
-
-/** A request's index terms, made now (and kept) when it came without them. */
-export function indexOf(request: SaveRequest): IndexedText {
-  return (request.index ??= indexedText(request.skill));
 }
 
 /** An embedding of one version of a skill under one model (an `Embedder`'s id). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
-import { indexOf, type SaveRequest, type SaveResult } from "../skill-store.js";
+import type { SaveRequest, SaveResult } from "../skill-store.js";
 import { vectorBytes } from "../vector-bytes.js";
 import { pgText, pgTextOrNull, searchFields, searchVectorSql } from "./postgres-filters.js";
 import { prepared, type PostgresRunner, type Transaction } from "./postgres-runner.js";
@@ -39,14 +39,13 @@ export async function saveIn(tx: Transaction, request: SaveRequest): Promise<Sav
 }
 
 function saveParams(
-  request: SaveRequest,
+  { skill, hash, json, index, expectedVersion, author, message, embedding }: SaveRequest,
   alone?: { requestId: string; channel: string; payload: string },
 ): unknown[] {
-  const { skill, hash, json, expectedVersion, author, message, embedding } = request;
   const vector = alone && embedding ? [embedding.model, vectorBytes(embedding.vector)] : [null, null];
   return [
     alone?.requestId ?? null, false, skill.id, expectedVersion ?? null, json ?? canonicalJson(skill), hash, pgText(skill.category), skill.tags.map(pgText),
-    ...searchFields(indexOf(request)), new Date().toISOString(), pgTextOrNull(author), pgTextOrNull(message), ...vector, alone?.channel ?? null, alone?.payload ?? null,
+    ...searchFields(index), new Date().toISOString(), pgTextOrNull(author), pgTextOrNull(message), ...vector, alone?.channel ?? null, alone?.payload ?? null,
   ];
 }
 
@@ -160,9 +159,8 @@ function byAuthor(requests: readonly SaveRequest[], positions: readonly number[]
 /** The nine column arrays of `BATCH_ROWS_SQL` for some requests, as array literals. */
 function columns(requests: readonly SaveRequest[]): string[] {
   const out: string[][] = Array.from({ length: 9 }, () => []);
-  for (const request of requests) {
-    const { skill, hash, json } = request;
-    const row = [skill.id, json ?? canonicalJson(skill), hash, pgText(skill.category), textArray(skill.tags.map(pgText)), ...searchFields(indexOf(request))];
+  for (const { skill, hash, json, index } of requests) {
+    const row = [skill.id, json ?? canonicalJson(skill), hash, pgText(skill.category), textArray(skill.tags.map(pgText)), ...searchFields(index)];
     row.forEach((value, column) => (out[column] as string[]).push(value));
   }
   return out.map(textArray);

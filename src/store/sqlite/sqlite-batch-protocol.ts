@@ -8,8 +8,6 @@ export interface BatchWorkerData {
   origin: string;
   /** The worker connection's automatic checkpoint (the store's safety net). */
   autocheckpointPages: number;
-  /** Word 0 counts the `rows` messages the worker has written (the host reads how far behind it is). */
-  progress: SharedArrayBuffer;
 }
 
 /** Host → worker: a batch is `begin`, `rows` as they are prepared (packed), then `commit` or `abort`. */
@@ -22,44 +20,38 @@ export type BatchMessage = { type: "begin" } | { type: "rows"; rows: PackedRows 
 export type PackedRows = (string | number | Float32Array | null)[];
 
 /** Slots of one row in {@link PackedRows}. */
-export const ROW_FIELDS = 16;
+export const ROW_FIELDS = 15;
 
-/**
- * Appends a row's fields to `packed`. `analyzed` says whether `row.index` holds index terms,
- * or the fields' text for the worker to analyse (`analyzedFields`).
- */
-export function packRow(packed: PackedRows, row: SaveRow, analyzed: boolean): void {
+/** Appends a row's fields to `packed`. */
+export function packRow(packed: PackedRows, row: SaveRow): void {
   const { index, embedding } = row;
   packed.push(
-    analyzed ? 1 : 0,
     row.id, row.category, row.tags, row.json, row.hash,
     index.name, index.description, index.tags, index.category, index.instructions,
     row.expectedVersion ?? null, row.author ?? null, row.message ?? null, embedding?.model ?? null, embedding?.vector ?? null,
   );
 }
 
-/** The row whose fields start at `at`, and whether its `index` holds terms (or text to analyse). */
-export function unpackRow(packed: PackedRows, at: number): { row: SaveRow; analyzed: boolean } {
+/** The row whose fields start at `at`. */
+export function unpackRow(packed: PackedRows, at: number): SaveRow {
   const text = (i: number) => packed[at + i] as string;
-  const model = packed[at + 14] as string | null;
-  const row: SaveRow = {
-    id: text(1), category: text(2), tags: text(3), json: text(4), hash: text(5),
-    index: { name: text(6), description: text(7), tags: text(8), category: text(9), instructions: text(10) },
-    expectedVersion: (packed[at + 11] as number | null) ?? undefined,
-    author: (packed[at + 12] as string | null) ?? undefined,
-    message: (packed[at + 13] as string | null) ?? undefined,
-    embedding: model === null ? undefined : { model, vector: packed[at + 15] as Float32Array },
+  const model = packed[at + 13] as string | null;
+  return {
+    id: text(0), category: text(1), tags: text(2), json: text(3), hash: text(4),
+    index: { name: text(5), description: text(6), tags: text(7), category: text(8), instructions: text(9) },
+    expectedVersion: (packed[at + 10] as number | null) ?? undefined,
+    author: (packed[at + 11] as string | null) ?? undefined,
+    message: (packed[at + 12] as string | null) ?? undefined,
+    embedding: model === null ? undefined : { model, vector: packed[at + 14] as Float32Array },
   };
-  return { row, analyzed: packed[at] === 1 };
 }
 
 /**
- * Worker → host: one answer per batch. `done` gives each row's version in order, the index
- * and save time of the rows that were unchanged (all others were saved at `now`), and how many
- * rows the worker analysed.
+ * Worker → host: one answer per batch. `done` gives each row's version in order, and the
+ * index and save time of the rows that were unchanged (all others were saved at `now`).
  */
 export type BatchReply =
-  | { type: "done"; now: string; versions: number[]; unchanged: [number, string][]; analyzed: number }
+  | { type: "done"; now: string; versions: number[]; unchanged: [number, string][] }
   | { type: "aborted" }
   | { type: "conflict"; skillId: string; expected: number; actual: number }
   | { type: "failed"; message: string; code?: string };

@@ -6,12 +6,10 @@
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 import { VersionConflictError } from "../../errors.js";
-import { analyzedFields } from "../../search/analyzer.js";
 import { ROW_FIELDS, unpackRow, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 
-const { path, origin, autocheckpointPages, progress } = workerData as BatchWorkerData;
-const written = new Int32Array(progress);
+const { path, origin, autocheckpointPages } = workerData as BatchWorkerData;
 const port = parentPort as NonNullable<typeof parentPort>;
 const db = new Database(path, { fileMustExist: true, timeout: 10_000 });
 db.pragma("synchronous = NORMAL");
@@ -20,12 +18,12 @@ db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 const writer = new SqliteWriter(db, origin);
 
 /** The batch under way. */
-let batch: { now: string; versions: number[]; unchanged: [number, string][]; analyzed: number; failure?: unknown } | undefined;
+let batch: { now: string; versions: number[]; unchanged: [number, string][]; failure?: unknown } | undefined;
 
 port.on("message", (message: BatchMessage) => {
   switch (message.type) {
     case "begin":
-      batch = { now: new Date().toISOString(), versions: [], unchanged: [], analyzed: 0 };
+      batch = { now: new Date().toISOString(), versions: [], unchanged: [] };
       try {
         db.exec("BEGIN IMMEDIATE");
       } catch (error) {
@@ -34,7 +32,6 @@ port.on("message", (message: BatchMessage) => {
       return;
     case "rows":
       if (batch && batch.failure === undefined) write(batch, message.rows);
-      Atomics.add(written, 0, 1);
       return;
     case "commit":
       return reply(finish(true));
@@ -48,11 +45,7 @@ function write(current: NonNullable<typeof batch>, rows: PackedRows): void {
   const changed: string[] = [];
   try {
     for (let at = 0; at < rows.length; at += ROW_FIELDS) {
-      const { row, analyzed } = unpackRow(rows, at);
-      if (!analyzed) {
-        row.index = analyzedFields(row.index);
-        current.analyzed++;
-      }
+      const row = unpackRow(rows, at);
       const result = writer.save(row, current.now);
       current.versions.push(result.version.version);
       if (result.changed) changed.push(row.id);
@@ -73,7 +66,7 @@ function finish(commit: boolean): BatchReply {
   try {
     if (current.failure === undefined && commit) {
       db.exec("COMMIT");
-      return { type: "done", now: current.now, versions: current.versions, unchanged: current.unchanged, analyzed: current.analyzed };
+      return { type: "done", now: current.now, versions: current.versions, unchanged: current.unchanged };
     }
   } catch (error) {
     current.failure = error;

@@ -6,7 +6,7 @@ import type { SaveRequest, SaveResult } from "../skill-store.js";
 import { packRow, ROW_FIELDS, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
 import type { SaveRow } from "./sqlite-writer.js";
 
-/** Rows per message to the worker: small enough that it starts writing early and the work splits evenly, large enough that messages cost little. */
+/** Rows per message to the worker: small enough that it starts writing early, large enough that messages cost little. */
 const ROWS_PER_MESSAGE = 250;
 
 /**
@@ -31,11 +31,8 @@ export class SqliteBatchWriter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Settles the batch under way with the worker's answer, or with why the worker is gone. */
   private answer: ((reply: BatchReply | Error) => void) | undefined;
-  /** Word 0: `rows` messages the worker has written; `posted`: those sent to it. */
-  private readonly progress = new Int32Array(new SharedArrayBuffer(4));
-  private posted = 0;
-  /** Batches this writer committed, their rows, and how many of those the worker analysed (tests and diagnostics). */
-  readonly stats = { batches: 0, rows: 0, analyzedByWorker: 0 };
+  /** Batches this writer committed and their rows (tests and diagnostics). */
+  readonly stats = { batches: 0, rows: 0 };
 
   /**
    * @param path - the store file, in WAL mode, already migrated.
@@ -81,21 +78,17 @@ export class SqliteBatchWriter {
       this.post({ type: "begin" });
       try {
         let rows: PackedRows = [];
-        // Whoever is free analyses the next message's text: this thread while the worker is
-        // still writing what it has, the worker when it has caught up.
-        let analyzed = this.behind();
         for (const request of requests) {
-          const row = toRow(request, analyzed);
+          const row = toRow(request);
           ids.push(row.id);
           hashes.push(row.hash);
-          packRow(rows, row, analyzed);
+          packRow(rows, row);
           if (rows.length === ROWS_PER_MESSAGE * ROW_FIELDS) {
-            this.postRows(rows);
+            this.post({ type: "rows", rows });
             rows = [];
-            analyzed = this.behind();
           }
         }
-        if (rows.length > 0) this.postRows(rows);
+        if (rows.length > 0) this.post({ type: "rows", rows });
       } catch (error) {
         this.post({ type: "abort" });
         await answered;
@@ -107,7 +100,6 @@ export class SqliteBatchWriter {
       if (!(reply instanceof Error) && reply.type === "done") {
         this.stats.batches++;
         this.stats.rows += saved.length;
-        this.stats.analyzedByWorker += reply.analyzed;
       }
       return saved;
     } finally {
@@ -116,25 +108,13 @@ export class SqliteBatchWriter {
     }
   }
 
-  /** Whether the worker is not yet free: not started, or not done with every message sent to it. */
-  private behind(): boolean {
-    return this.posted === 0 || this.posted - Atomics.load(this.progress, 0) > 0;
-  }
-
-  private postRows(rows: PackedRows): void {
-    this.posted++;
-    this.post({ type: "rows", rows });
-  }
-
   private post(message: BatchMessage): void {
     this.worker?.postMessage(message);
   }
 
   private async start(): Promise<Worker> {
     const script = await resolveEntryScript(import.meta.url, "sqlite-batch-worker");
-    const workerData: BatchWorkerData = {
-      path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages, progress: this.progress.buffer as SharedArrayBuffer,
-    };
+    const workerData: BatchWorkerData = { path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages };
     // Not the host's flags: a TypeScript loader in the worker would cost ~1 s of start-up.
     const worker = new Worker(script.url, { workerData, execArgv: [], stdout: true, stderr: true });
     worker.on("message", (reply: BatchReply) => this.answer?.(reply));
@@ -145,14 +125,12 @@ export class SqliteBatchWriter {
     });
     worker.unref();
     this.worker = worker;
-    this.posted = 0;
-    Atomics.store(this.progress, 0, 0);
     return worker;
   }
 }
 
-/** Makes a request's row: with its index terms when `analyzed`, else with the fields' text for the worker to analyse. */
-export type RowMaker = (request: SaveRequest, analyzed: boolean) => SaveRow;
+/** Makes a request's row (called as the batch is taken, on the calling thread). */
+export type RowMaker = (request: SaveRequest) => SaveRow;
 
 /** The results of a batch from the worker's answer (or the error it answered with). */
 function results(reply: BatchReply | Error, ids: readonly string[], hashes: readonly string[]): SaveResult[] {

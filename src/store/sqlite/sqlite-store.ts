@@ -3,11 +3,8 @@ import { randomUUID } from "node:crypto";
 import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
 import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
-import { indexFields } from "../../search/analyzer.js";
-import {
-  indexOf,
-  type EmbeddingRecord, type ExecutionRecord, type SaveRequest, type SaveResult, type SearchCandidate, type SkillFilter, type SkillStore,
-  type StoreChange, type SyncSkillStore, type TextQuery,
+import type {
+  EmbeddingRecord, ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
 } from "../skill-store.js";
 import { EXECUTION_LOG_RETENTION, NEVER_RUN, durationBucket, p95FromBuckets, toSkill, type StoredStats } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
@@ -171,9 +168,7 @@ export class SqliteStore implements SkillStore {
    */
   async saveBatch(requests: Iterable<SaveRequest>, count = Array.isArray(requests) ? requests.length : 0): Promise<SaveResult[]> {
     if (this.batchWriter && count >= (this.batchWriter.running ? BATCH_WRITER_MIN : BATCH_WRITER_START_MIN)) {
-      const toRow = (request: SaveRequest, analyzed: boolean) =>
-        saveRow(request, request.json ?? canonicalJson(request.skill), analyzed ? indexOf(request) : indexFields(request.skill));
-      return this.committed(await this.batchWriter.write(requests, toRow));
+      return this.committed(await this.batchWriter.write(requests, (request) => saveRow(request, request.json ?? canonicalJson(request.skill))));
     }
     return this.committed(this.tx.saveBatch.immediate(Array.from(requests)));
   }
@@ -186,7 +181,7 @@ export class SqliteStore implements SkillStore {
 
   /** Saves one skill (without its change-log row) at `now`, the transaction's time. */
   private saveInTransaction(request: SaveRequest, now: string): SaveResult {
-    return this.writer.save(saveRow(request, request.json ?? canonicalJson(request.skill), indexOf(request)), now);
+    return this.writer.save(saveRow(request, request.json ?? canonicalJson(request.skill)), now);
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {

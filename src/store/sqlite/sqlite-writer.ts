@@ -24,12 +24,9 @@ export interface SaveRow {
   embedding?: { model: string; vector: Float32Array };
 }
 
-/**
- * The row of a save request: `json` is the canonical JSON the library made and hashed, `index`
- * the index terms (or, for the batch writer's thread to analyse, the fields' text).
- */
-export function saveRow(request: SaveRequest, json: string, index: IndexedText): SaveRow {
-  const { skill, hash, expectedVersion, author, message, embedding } = request;
+/** The row of a save request (its canonical JSON is the one the library made and hashed). */
+export function saveRow(request: SaveRequest, json: string): SaveRow {
+  const { skill, hash, index, expectedVersion, author, message, embedding } = request;
   return { id: skill.id, category: skill.category, tags: JSON.stringify(skill.tags), json, hash, index, expectedVersion, author, message, embedding };
 }
 
