@@ -58,11 +58,13 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     const small = skills(BATCH_WRITER_START_MIN - 1, "u");
     const first = skills(BATCH_WRITER_START_MIN, "s");
     const second = [...skills(BATCH_WRITER_MIN / 2, "s", "changed"), ...skills(BATCH_WRITER_MIN / 2, "t")];
+    // New skills first, then updates (the worker's full-text rows wait from the first update on), and one id twice.
+    const third = [...skills(600, "v"), ...skills(600, "s", "third"), ...skills(1, "v", "again")];
     const store = new SqliteStore(threaded);
     const reference = new SqliteStore(inline);
     try {
       const ran: boolean[] = [];
-      for (const batch of [small, first, second]) {
+      for (const batch of [small, first, second, third]) {
         const saved = await store.saveBatch(batch.map((s) => request(s)));
         ran.push(writerOf(store).running);
         const expected: typeof saved = [];
@@ -71,9 +73,9 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
           expected.map((r) => [r.changed, r.version.skillId, r.version.version, r.version.hash]),
         );
       }
-      expect(ran).toEqual([false, true, true]);
+      expect(ran).toEqual([false, true, true, true]);
       const stats = writerOf(store).stats;
-      expect(stats).toMatchObject({ batches: 2, rows: BATCH_WRITER_START_MIN + BATCH_WRITER_MIN });
+      expect(stats).toMatchObject({ batches: 3, rows: BATCH_WRITER_START_MIN + BATCH_WRITER_MIN + third.length });
       expect(writerOf(reference).running).toBe(false);
       expect(writerOf(reference).stats.batches).toBe(0);
     } finally {
@@ -82,7 +84,7 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     }
     const [ours, theirs] = [contents(threaded), contents(inline)];
     expect(ours.integrity).toBe("ok");
-    expect(ours.skills).toHaveLength(2 * BATCH_WRITER_START_MIN - 1 + BATCH_WRITER_MIN / 2);
+    expect(ours.skills).toHaveLength(2 * BATCH_WRITER_START_MIN - 1 + BATCH_WRITER_MIN / 2 + 600);
     expect(ours).toEqual(theirs);
   });
 

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 import { VersionConflictError } from "../../errors.js";
 import { ROW_FIELDS, unpackRow, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
-import { SqliteWriter } from "./sqlite-writer.js";
+import { SqliteWriter, type PendingFullText } from "./sqlite-writer.js";
 
 const { path, origin, autocheckpointPages } = workerData as BatchWorkerData;
 const port = parentPort as NonNullable<typeof parentPort>;
@@ -18,12 +18,23 @@ db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 const writer = new SqliteWriter(db, origin);
 
 /** The batch under way. */
-let batch: { now: string; versions: number[]; unchanged: [number, string][]; failure?: unknown } | undefined;
+let batch:
+  | {
+      now: string;
+      versions: number[];
+      unchanged: [number, string][];
+      changed: string[];
+      /** Full-text rows not yet written: all of them from the batch's first update on (see `write`). */
+      fullText: PendingFullText;
+      updates: boolean;
+      failure?: unknown;
+    }
+  | undefined;
 
 port.on("message", (message: BatchMessage) => {
   switch (message.type) {
     case "begin":
-      batch = { now: new Date().toISOString(), versions: [], unchanged: [] };
+      batch = { now: new Date().toISOString(), versions: [], unchanged: [], changed: [], fullText: new Map(), updates: false };
       try {
         db.exec("BEGIN IMMEDIATE");
       } catch (error) {
@@ -40,18 +51,27 @@ port.on("message", (message: BatchMessage) => {
   }
 });
 
-/** Writes one message's rows and their change-log rows (now, not at commit: the host is still making the next rows). */
-function write(current: NonNullable<typeof batch>, rows: PackedRows): void {
-  const changed: string[] = [];
+/**
+ * Writes one message's rows. Their full-text rows follow at once while the batch has only
+ * inserted skills; from its first update on, they wait for the commit, where they go in by
+ * rowid (each update fires the content trigger, whose savepoint would make FTS5 write out and
+ * merge what it holds; see `SqliteWriter.writeRows`). Change-log rows wait for the commit too
+ * (see `noteChanges`).
+ */
+function write(current: NonNullable<typeof batch>, packed: PackedRows): void {
   try {
-    for (let at = 0; at < rows.length; at += ROW_FIELDS) {
-      const row = unpackRow(rows, at);
-      const result = writer.save(row, current.now);
+    const rows = [];
+    for (let at = 0; at < packed.length; at += ROW_FIELDS) rows.push(unpackRow(packed, at));
+    const results = writer.writeRows(rows, current.now, current.fullText);
+    if (!current.updates) {
+      for (const pending of current.fullText.values()) current.updates ||= pending.replaces;
+      if (!current.updates) writer.writeFullText(current.fullText);
+    }
+    for (const result of results) {
       current.versions.push(result.version.version);
-      if (result.changed) changed.push(row.id);
+      if (result.changed) current.changed.push(result.version.skillId);
       else current.unchanged.push([current.versions.length - 1, result.version.savedAt]);
     }
-    writer.noteChanges(changed);
   } catch (error) {
     current.failure = error;
     if (db.inTransaction) db.exec("ROLLBACK");
@@ -65,6 +85,8 @@ function finish(commit: boolean): BatchReply {
   if (!current) return { type: "failed", message: "no batch was begun" };
   try {
     if (current.failure === undefined && commit) {
+      writer.writeFullText(current.fullText);
+      writer.noteChanges(current.changed);
       db.exec("COMMIT");
       return { type: "done", now: current.now, versions: current.versions, unchanged: current.unchanged };
     }

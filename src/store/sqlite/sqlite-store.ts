@@ -140,7 +140,10 @@ export class SqliteStore implements SkillStore {
       }),
       saveBatch: db.transaction((requests: readonly SaveRequest[]) => {
         const now = new Date().toISOString();
-        const results = requests.map((request) => this.saveInTransaction(request, now));
+        const results = this.writer.saveAll(
+          requests.map((request) => saveRow(request, request.json ?? canonicalJson(request.skill))),
+          now,
+        );
         this.writer.noteChanges(results.filter((result) => result.changed).map((result) => result.version.skillId));
         return results;
       }),

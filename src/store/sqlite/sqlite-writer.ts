@@ -30,6 +30,9 @@ export function saveRow(request: SaveRequest, json: string): SaveRow {
   return { id: skill.id, category: skill.category, tags: JSON.stringify(skill.tags), json, hash, index, expectedVersion, author, message, embedding };
 }
 
+/** Full-text rows to write, by rowid; `replaces` when the rowid had one before. */
+export type PendingFullText = Map<number, { index: IndexedText; replaces: boolean }>;
+
 type CurrentRow = { rowid: number; version: number; hash: string; updated_at: string };
 
 /** The content of a skill's current version lives only in its skill row: its version row holds this until the schema's triggers copy the content in (the skill row moves on or goes). */
@@ -75,26 +78,67 @@ export class SqliteWriter {
 
   /** Saves one skill (without its change-log row) at `now`, the transaction's time. */
   save(row: SaveRow, now: string): SaveResult {
-    const { id, hash, index, expectedVersion } = row;
-    const current = this.stmt.current.get(id);
-    const actual = current?.version ?? 0;
-    if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
-    if (current && current.hash === hash) {
-      return { changed: false, version: { skillId: id, version: current.version, savedAt: current.updated_at, hash } };
+    return this.saveAll([row], now)[0] as SaveResult;
+  }
+
+  /** Saves skills in order (without their change-log rows) at `now`: `writeRows`, then `writeFullText`. */
+  saveAll(rows: readonly SaveRow[], now: string): SaveResult[] {
+    const fullText: PendingFullText = new Map();
+    const results = this.writeRows(rows, now, fullText);
+    this.writeFullText(fullText);
+    return results;
+  }
+
+  /**
+   * Writes the skill rows and version rows of `rows` in order, and notes in `fullText` the
+   * full-text row each saved skill gets (written later by `writeFullText`, by rowid).
+   *
+   * Why later and in rowid order: FTS5 writes its pending terms out as a new segment whenever a
+   * statement opens a savepoint (an `UPDATE` that fires the content trigger does) or a write's
+   * rowid is below the last one written, and new segments are merged, some of them at once
+   * (single calls up to 0.28 s). Interleaved per skill, a batch of 10k updates took 1.4 s against
+   * 0.13 s for 10k inserts.
+   */
+  writeRows(rows: readonly SaveRow[], now: string, fullText: PendingFullText): SaveResult[] {
+    const results: SaveResult[] = [];
+    for (const row of rows) {
+      const { id, hash, expectedVersion } = row;
+      const current = this.stmt.current.get(id);
+      const actual = current?.version ?? 0;
+      if (expectedVersion !== undefined && expectedVersion !== actual) throw new VersionConflictError(id, expectedVersion, actual);
+      if (current && current.hash === hash) {
+        results.push({ changed: false, version: { skillId: id, version: current.version, savedAt: current.updated_at, hash } });
+        continue;
+      }
+      const version = (current ? current.version : ((this.stmt.lastVersion.get(id) as number | null) ?? 0)) + 1;
+      let rowid: number;
+      if (current) {
+        rowid = current.rowid;
+        this.stmt.updateSkill.run(version, row.json, hash, row.category, row.tags, now, rowid);
+      } else {
+        rowid = Number(this.stmt.insertSkill.run(id, version, row.json, hash, row.category, row.tags, now, now).lastInsertRowid);
+      }
+      fullText.set(rowid, { index: row.index, replaces: fullText.get(rowid)?.replaces ?? current !== undefined });
+      this.stmt.insertVersion.run(id, version, now, hash, row.author ?? null, row.message ?? null, VERSION_IN_SKILL_ROW);
+      if (row.embedding) this.stmt.insertEmbedding.run(id, version, row.embedding.model, vectorBytes(row.embedding.vector));
+      results.push({ changed: true, version: { skillId: id, version, savedAt: now, hash } });
     }
-    const version = (current ? current.version : ((this.stmt.lastVersion.get(id) as number | null) ?? 0)) + 1;
-    let rowid: number | bigint;
-    if (current) {
-      rowid = current.rowid;
-      this.stmt.updateSkill.run(version, row.json, hash, row.category, row.tags, now, rowid);
-      this.stmt.deleteFts.run(rowid);
-    } else {
-      rowid = this.stmt.insertSkill.run(id, version, row.json, hash, row.category, row.tags, now, now).lastInsertRowid;
+    return results;
+  }
+
+  /**
+   * Writes the noted full-text rows, and forgets them: first the old rows' deletions, then the
+   * insertions, each by rowid. (A deletion just before each insertion cost 55 µs a row, against
+   * 2 µs when they all come first: 10k updates took 0.86 s against 0.30 s.)
+   */
+  writeFullText(fullText: PendingFullText): void {
+    const rowids = [...fullText.keys()].sort((a, b) => a - b);
+    for (const rowid of rowids) if (fullText.get(rowid)?.replaces) this.stmt.deleteFts.run(rowid);
+    for (const rowid of rowids) {
+      const { index } = fullText.get(rowid) as { index: IndexedText };
+      this.stmt.insertFts.run(rowid, index.name, index.description, index.tags, index.category, index.instructions);
     }
-    this.stmt.insertFts.run(rowid, index.name, index.description, index.tags, index.category, index.instructions);
-    this.stmt.insertVersion.run(id, version, now, hash, row.author ?? null, row.message ?? null, VERSION_IN_SKILL_ROW);
-    if (row.embedding) this.stmt.insertEmbedding.run(id, version, row.embedding.model, vectorBytes(row.embedding.vector));
-    return { changed: true, version: { skillId: id, version, savedAt: now, hash } };
+    fullText.clear();
   }
 
   /** Drops a skill's full-text row (its skill row is going or being rewritten). */
@@ -108,7 +152,11 @@ export class SqliteWriter {
     if (seq % 1000 === 0) this.stmt.trimChanges.run(seq - SqliteChangeFeed.RETENTION);
   }
 
-  /** Content changes of many skills: one statement instead of one per skill. */
+  /**
+   * Content changes of many skills: one statement instead of one per skill. A batch notes its
+   * changes once, at its end: the statement opens a savepoint, which makes FTS5 write its
+   * pending terms out (noted after every 250 rows, that cost a 10k batch 40–50 ms).
+   */
   noteChanges(skillIds: readonly string[]): void {
     if (skillIds.length === 0) return;
     if (skillIds.length === 1) return this.noteChange(skillIds[0] as string, "content");
