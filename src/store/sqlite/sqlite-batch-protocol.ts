@@ -6,7 +6,7 @@ export interface BatchWorkerData {
   path: string;
   /** The store's change-log origin: the batch's change rows are the store's own. */
   origin: string;
-  /** The worker connection's automatic checkpoint (the store's safety net). */
+  /** The worker connection's automatic checkpoint, in WAL pages (a safety net: see `BATCH_SAFETY_NET_PAGES`). */
   autocheckpointPages: number;
 }
 

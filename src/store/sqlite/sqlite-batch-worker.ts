@@ -13,7 +13,7 @@ const { path, origin, autocheckpointPages } = workerData as BatchWorkerData;
 const port = parentPort as NonNullable<typeof parentPort>;
 const db = new Database(path, { fileMustExist: true, timeout: 10_000 });
 db.pragma("synchronous = NORMAL");
-// Checkpoints belong to the store's checkpointer thread; this is the same safety net as the store's.
+// Checkpoints belong to the store's checkpointer thread; this is only a safety net.
 db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 const writer = new SqliteWriter(db, origin);
 

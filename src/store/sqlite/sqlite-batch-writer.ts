@@ -37,7 +37,7 @@ export class SqliteBatchWriter {
   /**
    * @param path - the store file, in WAL mode, already migrated.
    * @param origin - the store's change-log origin.
-   * @param autocheckpointPages - the store's safety-net checkpoint, for the worker's connection too.
+   * @param autocheckpointPages - the safety-net checkpoint of the worker's connection (`BATCH_SAFETY_NET_PAGES`).
    */
   constructor(
     private readonly path: string,

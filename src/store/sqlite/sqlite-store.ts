@@ -9,7 +9,7 @@ import type {
 import { EXECUTION_LOG_RETENTION, NEVER_RUN, durationBucket, p95FromBuckets, toSkill, type StoredStats } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
-import { SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
+import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
 import { SqliteWriter, saveRow, VERSION_IN_SKILL_ROW } from "./sqlite-writer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
@@ -97,7 +97,7 @@ export class SqliteStore implements SkillStore {
     const db = this.db;
     const wal = path !== "" && db.pragma("journal_mode", { simple: true }) === "wal";
     this.checkpointer = wal ? new SqliteCheckpointer(db, path) : undefined;
-    this.batchWriter = wal ? new SqliteBatchWriter(path, this.origin, SAFETY_NET_PAGES) : undefined;
+    this.batchWriter = wal ? new SqliteBatchWriter(path, this.origin, BATCH_SAFETY_NET_PAGES) : undefined;
     this.writer = new SqliteWriter(db, this.origin);
     this.stmt = {
       get: db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = ?`).raw(),
