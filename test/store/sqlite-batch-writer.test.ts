@@ -6,7 +6,7 @@ import { contentHash } from "../../src/skill/content-hash.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
 import type { SaveRequest } from "../../src/store/skill-store.js";
 import { packRow, ROW_FIELDS, unpackRow, type PackedRows } from "../../src/store/sqlite/sqlite-batch-protocol.js";
-import type { SqliteBatchWriter } from "../../src/store/sqlite/sqlite-batch-writer.js";
+import { SqliteBatchWriter } from "../../src/store/sqlite/sqlite-batch-writer.js";
 import { BATCH_WRITER_MIN, BATCH_WRITER_START_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { saveRow } from "../../src/store/sqlite/sqlite-writer.js";
 import { skill, waitFor } from "../support/skills.js";
@@ -162,6 +162,27 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
       expect(writerOf(store).stats.batches).toBe(1);
     } finally {
       reader.close();
+      await store.close();
+    }
+  });
+
+  it("a thread that cannot start fails its batch as STORE_UNAVAILABLE with nothing written; the store then writes batches itself", async () => {
+    const file = newFile();
+    const store = new SqliteStore(file);
+    const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
+    const missing = new URL("./no-such-batch-worker.js", import.meta.url);
+    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: missing });
+    try {
+      const made = skills(BATCH_WRITER_START_MIN, "f");
+      const failed = await store.saveBatch(made.map((s) => request(s))).catch((error: unknown) => error);
+      expect(failed).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect((failed as Error).message).toMatch(/nothing of it was written, retry it/);
+      expect(internals.batchWriter.usable).toBe(false);
+      expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(0);
+      const saved = await store.saveBatch(made.map((s) => request(s)));
+      expect(saved.filter((r) => r.changed)).toHaveLength(made.length);
+      expect(internals.batchWriter.stats.batches).toBe(0);
+    } finally {
       await store.close();
     }
   });

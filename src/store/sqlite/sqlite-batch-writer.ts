@@ -33,24 +33,30 @@ export class SqliteBatchWriter {
   private answer: ((reply: BatchReply | Error) => void) | undefined;
   /** Batches this writer committed and their rows (tests and diagnostics). */
   readonly stats = { batches: 0, rows: 0 };
+  /** Why the worker could not start or died: from then on the store writes every batch itself. */
+  failure: Error | undefined;
 
   /**
    * @param path - the store file, in WAL mode, already migrated.
    * @param origin - the store's change-log origin.
    * @param autocheckpointPages - the safety-net checkpoint of the worker's connection (`BATCH_SAFETY_NET_PAGES`).
+   * @param options.script - the worker's entry script (tests). @default sqlite-batch-worker next to this module
    */
   constructor(
     private readonly path: string,
     private readonly origin: string,
     private readonly autocheckpointPages: number,
+    private readonly options: { script?: URL } = {},
   ) {}
 
   /**
    * Saves every request in one transaction on the worker, turning each into its row only as the
    * worker is ready for more. A conflict or an error rejects the whole batch (nothing written);
-   * so does an error thrown while the requests are taken.
+   * so does an error thrown while the requests are taken, and the worker dying (then
+   * `StoreUnavailableError`). Resolves `undefined` when the worker could not be started: nothing
+   * was taken from `requests`, for the caller to write them itself.
    */
-  write(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[]> {
+  write(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[] | undefined> {
     const run = this.queue.then(() => this.writeNow(requests, toRow));
     this.queue = run.catch(() => undefined);
     return run;
@@ -61,6 +67,11 @@ export class SqliteBatchWriter {
     return this.worker !== undefined;
   }
 
+  /** False once the worker failed to start or died (see `failure`). */
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
   /** Stops the worker (a batch under way is rolled back). */
   async stop(): Promise<void> {
     const worker = this.worker;
@@ -68,8 +79,9 @@ export class SqliteBatchWriter {
     await worker?.terminate();
   }
 
-  private async writeNow(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[]> {
-    const worker = this.worker ?? (await this.start());
+  private async writeNow(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[] | undefined> {
+    const worker = this.worker ?? (await this.start().catch(() => undefined));
+    if (!worker) return undefined;
     const answered = new Promise<BatchReply | Error>((resolve) => (this.answer = resolve));
     worker.ref();
     try {
@@ -113,14 +125,26 @@ export class SqliteBatchWriter {
   }
 
   private async start(): Promise<Worker> {
-    const script = await resolveEntryScript(import.meta.url, "sqlite-batch-worker");
-    const workerData: BatchWorkerData = { path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages };
-    // Not the host's flags: a TypeScript loader in the worker would cost ~1 s of start-up.
-    const worker = new Worker(script.url, { workerData, execArgv: [], stdout: true, stderr: true });
+    let worker: Worker;
+    try {
+      const script = this.options.script ?? (await resolveEntryScript(import.meta.url, "sqlite-batch-worker")).url;
+      const workerData: BatchWorkerData = { path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages };
+      // Not the host's flags: a TypeScript loader in the worker would cost ~1 s of start-up.
+      worker = new Worker(script, { workerData, execArgv: [], stdout: true, stderr: true });
+    } catch (error) {
+      throw (this.failure = error as Error);
+    }
     worker.on("message", (reply: BatchReply) => this.answer?.(reply));
-    worker.on("error", (error) => this.answer?.(error));
+    worker.on("error", (error) => {
+      this.failure = error;
+      this.answer?.(error);
+    });
     worker.once("exit", (code) => {
-      if (this.worker === worker) this.worker = undefined;
+      // Not stopped by `stop()` (which forgets the worker first): it died.
+      if (this.worker === worker) {
+        this.worker = undefined;
+        this.failure ??= new Error(`the batch writer's thread exited (code ${code})`);
+      }
       this.answer?.(new Error(`the batch writer's thread exited (code ${code})`));
     });
     worker.unref();

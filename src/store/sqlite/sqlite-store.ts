@@ -170,8 +170,10 @@ export class SqliteStore implements SkillStore {
    * while `requests` are still being made (an iterable made lazily); smaller ones are written here.
    */
   async saveBatch(requests: Iterable<SaveRequest>, count = Array.isArray(requests) ? requests.length : 0): Promise<SaveResult[]> {
-    if (this.batchWriter && count >= (this.batchWriter.running ? BATCH_WRITER_MIN : BATCH_WRITER_START_MIN)) {
-      return this.committed(await this.batchWriter.write(requests, (request) => saveRow(request, request.json ?? canonicalJson(request.skill))));
+    // A writer whose thread failed is left out: this thread writes every batch from then on.
+    if (this.batchWriter?.usable && count >= (this.batchWriter.running ? BATCH_WRITER_MIN : BATCH_WRITER_START_MIN)) {
+      const saved = await this.batchWriter.write(requests, (request) => saveRow(request, request.json ?? canonicalJson(request.skill)));
+      if (saved) return this.committed(saved);
     }
     return this.committed(this.tx.saveBatch.immediate(Array.from(requests)));
   }
