@@ -163,6 +163,8 @@ export class SkillLibrary {
   batchAddSkills(skills: readonly SkillInput[], options: { validate?: boolean } = {}): Promise<Record<string, boolean>> {
     return this.track(async () => {
       if (!Array.isArray(skills)) throw new InvalidArgumentError("skills", "must be an array of skills");
+      // Checked now: the requests are made later, after a close() that waits for this batch.
+      this.checkOpen();
       const outcome: Record<string, boolean> = {};
       // Made as the store takes them: the embedded store writes the first while the rest are made.
       let requests: Iterable<SaveRequest> = this.saveRequests(skills, options.validate ?? true, outcome);
@@ -186,7 +188,7 @@ export class SkillLibrary {
       const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
       let request: SaveRequest;
       try {
-        request = this.saveRequest(skill, { validate });
+        request = this.buildRequest(skill, { validate });
       } catch (error) {
         if (!(error instanceof SkillValidationError)) throw error;
         outcome[key] = false;
@@ -306,6 +308,11 @@ export class SkillLibrary {
 
   private saveRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
     this.checkOpen();
+    return this.buildRequest(skill, options);
+  }
+
+  /** The save request of a skill: checked and normalised, its canonical JSON, hash and index terms. */
+  private buildRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
     checkExpectedVersion(options.expectedVersion);
     for (const key of ["author", "message"] as const) {
       if (options[key] !== undefined && typeof options[key] !== "string") throw new InvalidArgumentError(key, "must be a string");

@@ -1,4 +1,7 @@
 import Database from "better-sqlite3";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openSkillLibrary, VersionConflictError, type SkillInput } from "../../src/index.js";
 import { indexedText } from "../../src/search/analyzer.js";
@@ -166,17 +169,33 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     }
   });
 
-  it("a thread that cannot start fails its batch as STORE_UNAVAILABLE with nothing written; the store then writes batches itself", async () => {
+  it("a thread whose script is missing is never started: the store writes the batch itself", async () => {
     const file = newFile();
     const store = new SqliteStore(file);
     const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
-    const missing = new URL("./no-such-batch-worker.js", import.meta.url);
-    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: missing });
+    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: new URL("./no-such-batch-worker.js", import.meta.url) });
+    try {
+      const made = skills(BATCH_WRITER_START_MIN, "m");
+      expect((await store.saveBatch(made.map((s) => request(s)))).filter((r) => r.changed)).toHaveLength(made.length);
+      expect(internals.batchWriter.failure?.message).toMatch(/does not exist/);
+      expect(internals.batchWriter.stats.batches).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a thread that dies fails its batch as STORE_UNAVAILABLE with nothing written; the store then writes batches itself", async () => {
+    const file = newFile();
+    const store = new SqliteStore(file);
+    const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
+    const script = join(dir, "dying-batch-worker.mjs");
+    writeFileSync(script, 'throw new Error("this batch writer dies as it starts");\n');
+    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: pathToFileURL(script) });
     try {
       const made = skills(BATCH_WRITER_START_MIN, "f");
       const failed = await store.saveBatch(made.map((s) => request(s))).catch((error: unknown) => error);
       expect(failed).toMatchObject({ code: "STORE_UNAVAILABLE" });
-      expect((failed as Error).message).toMatch(/nothing of it was written, retry it/);
+      expect((failed as Error).message).toMatch(/dies as it starts.*Retrying it is safe/s);
       expect(internals.batchWriter.usable).toBe(false);
       expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(0);
       const saved = await store.saveBatch(made.map((s) => request(s)));
@@ -184,6 +203,34 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
       expect(internals.batchWriter.stats.batches).toBe(0);
     } finally {
       await store.close();
+    }
+  });
+
+  it("close() waits for a batch already asked for, stops the thread, and refuses batches asked for after it", async () => {
+    const file = newFile();
+    const store = new SqliteStore(file);
+    const made = skills(BATCH_WRITER_START_MIN, "q");
+    const queued = store.saveBatch(made.map((s) => request(s)));
+    await store.close();
+    expect((await queued).filter((r) => r.changed)).toHaveLength(made.length);
+    expect(writerOf(store).running).toBe(false);
+    await expect(store.saveBatch(made.map((s) => request(s)))).rejects.toThrow();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM skills").pluck().get()).toBe(made.length);
+    db.close();
+  });
+
+  it("a library closed right after batchAddSkills (not awaited) still saves the batch", async () => {
+    const file = newFile();
+    const library = await openSkillLibrary({ store: file });
+    const added = library.batchAddSkills(skills(BATCH_WRITER_START_MIN, "c"));
+    await library.close();
+    expect(Object.values(await added).every(Boolean)).toBe(true);
+    const reopened = await openSkillLibrary({ store: file });
+    try {
+      expect(await reopened.listSkills({ limit: Infinity })).toHaveLength(BATCH_WRITER_START_MIN);
+    } finally {
+      await reopened.close();
     }
   });
 

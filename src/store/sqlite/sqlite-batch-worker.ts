@@ -34,9 +34,11 @@ let batch:
 port.on("message", (message: BatchMessage) => {
   switch (message.type) {
     case "begin":
-      batch = { now: new Date().toISOString(), versions: [], unchanged: [], changed: [], fullText: new Map(), updates: false };
+      batch = { now: "", versions: [], unchanged: [], changed: [], fullText: new Map(), updates: false };
       try {
         db.exec("BEGIN IMMEDIATE");
+        // The transaction's time, taken once it holds the write lock (as the store's own saves do).
+        batch.now = new Date().toISOString();
       } catch (error) {
         batch.failure = error;
       }

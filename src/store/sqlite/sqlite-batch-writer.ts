@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { resolveEntryScript } from "../../entry-script.js";
@@ -35,6 +37,10 @@ export class SqliteBatchWriter {
   readonly stats = { batches: 0, rows: 0 };
   /** Why the worker could not start or died: from then on the store writes every batch itself. */
   failure: Error | undefined;
+  /** Set by `stop()`: no batch is taken after it. */
+  private stopped = false;
+  /** The store file, resolved now: a later `chdir` must not point the worker at another file. */
+  private readonly file: string;
 
   /**
    * @param path - the store file, in WAL mode, already migrated.
@@ -43,20 +49,27 @@ export class SqliteBatchWriter {
    * @param options.script - the worker's entry script (tests). @default sqlite-batch-worker next to this module
    */
   constructor(
-    private readonly path: string,
+    path: string,
     private readonly origin: string,
     private readonly autocheckpointPages: number,
     private readonly options: { script?: URL } = {},
-  ) {}
+  ) {
+    this.file = resolve(path);
+  }
 
   /**
-   * Saves every request in one transaction on the worker, turning each into its row only as the
-   * worker is ready for more. A conflict or an error rejects the whole batch (nothing written);
-   * so does an error thrown while the requests are taken, and the worker dying (then
-   * `StoreUnavailableError`). Resolves `undefined` when the worker could not be started: nothing
-   * was taken from `requests`, for the caller to write them itself.
+   * Saves every request in one transaction on the worker, turning each into its row on this
+   * thread and posting the rows as they are made. A conflict or an error rejects the whole batch
+   * (nothing written); so does an error thrown while the requests are taken, and the worker
+   * dying (then `StoreUnavailableError`). Resolves `undefined` when there is no worker to use (it
+   * could not be started, or failed before): nothing was taken from `requests`, for the caller
+   * to write them itself. `requests` must not write to the store: the worker holds its write
+   * lock while they are taken.
    */
   write(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[] | undefined> {
+    if (this.stopped) {
+      return Promise.reject(new StoreUnavailableError("the store was closed before this batch was asked for; nothing of it was written, open the store again"));
+    }
     const run = this.queue.then(() => this.writeNow(requests, toRow));
     this.queue = run.catch(() => undefined);
     return run;
@@ -72,14 +85,17 @@ export class SqliteBatchWriter {
     return this.failure === undefined;
   }
 
-  /** Stops the worker (a batch under way is rolled back). */
+  /** Stops the worker once the batches already asked for are done; a batch asked for later is refused. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
   }
 
   private async writeNow(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[] | undefined> {
+    if (this.failure) return undefined;
     const worker = this.worker ?? (await this.start().catch(() => undefined));
     if (!worker) return undefined;
     const answered = new Promise<BatchReply | Error>((resolve) => (this.answer = resolve));
@@ -108,8 +124,15 @@ export class SqliteBatchWriter {
       }
       this.post({ type: "commit" });
       const reply = await answered;
+      if (reply instanceof Error) {
+        throw new StoreUnavailableError(
+          `the batch writer's thread stopped before confirming the batch (${reply.message}); it may or may not have been written. ` +
+            "Retrying it is safe unless it carries expectedVersion: skills already saved come back unchanged",
+          reply,
+        );
+      }
       const saved = results(reply, ids, hashes);
-      if (!(reply instanceof Error) && reply.type === "done") {
+      if (reply.type === "done") {
         this.stats.batches++;
         this.stats.rows += saved.length;
       }
@@ -128,7 +151,9 @@ export class SqliteBatchWriter {
     let worker: Worker;
     try {
       const script = this.options.script ?? (await resolveEntryScript(import.meta.url, "sqlite-batch-worker")).url;
-      const workerData: BatchWorkerData = { path: resolve(this.path), origin: this.origin, autocheckpointPages: this.autocheckpointPages };
+      // A missing script (a bundled build) fails here, before any request is taken, not in the worker.
+      if (!existsSync(fileURLToPath(script))) throw new Error(`the batch writer's script ${script.href} does not exist`);
+      const workerData: BatchWorkerData = { path: this.file, origin: this.origin, autocheckpointPages: this.autocheckpointPages };
       // Not the host's flags: a TypeScript loader in the worker would cost ~1 s of start-up.
       worker = new Worker(script, { workerData, execArgv: [], stdout: true, stderr: true });
     } catch (error) {
@@ -156,9 +181,8 @@ export class SqliteBatchWriter {
 /** Makes a request's row (called as the batch is taken, on the calling thread). */
 export type RowMaker = (request: SaveRequest) => SaveRow;
 
-/** The results of a batch from the worker's answer (or the error it answered with). */
-function results(reply: BatchReply | Error, ids: readonly string[], hashes: readonly string[]): SaveResult[] {
-  if (reply instanceof Error) throw new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, reply);
+/** The results of a batch from the worker's answer. */
+function results(reply: BatchReply, ids: readonly string[], hashes: readonly string[]): SaveResult[] {
   switch (reply.type) {
     case "done": {
       const saved: SaveResult[] = ids.map((skillId, i) => ({
@@ -177,6 +201,6 @@ function results(reply: BatchReply | Error, ids: readonly string[], hashes: read
     case "failed":
       throw new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, Object.assign(new Error(reply.message), { code: reply.code }));
     case "aborted":
-      throw new Error("the batch was aborted");
+      throw new StoreUnavailableError("the batch was rolled back before its commit; nothing of it was written, retry it");
   }
 }
