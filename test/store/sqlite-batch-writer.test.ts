@@ -37,6 +37,15 @@ function request(input: SkillInput, overrides: Partial<SaveRequest> = {}): SaveR
   return { skill: content, hash: contentHash(content), index: indexedText(content), ...overrides };
 }
 
+/** A store on a new file whose batch writer starts its worker from `script`. */
+function storeWithWorkerScript(script: URL): { store: SqliteStore; batchWriter: SqliteBatchWriter } {
+  const file = newFile();
+  const store = new SqliteStore(file);
+  const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
+  internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script });
+  return { store, batchWriter: internals.batchWriter };
+}
+
 const writerOf = (store: SqliteStore) => (store as unknown as { batchWriter: SqliteBatchWriter }).batchWriter;
 
 /** What a store file holds, without the save times: skills, versions, change log and full-text terms. */
@@ -170,37 +179,31 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
   });
 
   it("a thread whose script is missing is never started: the store writes the batch itself", async () => {
-    const file = newFile();
-    const store = new SqliteStore(file);
-    const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
-    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: new URL("./no-such-batch-worker.js", import.meta.url) });
+    const { store, batchWriter } = storeWithWorkerScript(new URL("./no-such-batch-worker.js", import.meta.url));
     try {
       const made = skills(BATCH_WRITER_START_MIN, "m");
       expect((await store.saveBatch(made.map((s) => request(s)))).filter((r) => r.changed)).toHaveLength(made.length);
-      expect(internals.batchWriter.failure?.message).toMatch(/does not exist/);
-      expect(internals.batchWriter.stats.batches).toBe(0);
+      expect(batchWriter.failure?.message).toMatch(/does not exist/);
+      expect(batchWriter.stats.batches).toBe(0);
     } finally {
       await store.close();
     }
   });
 
   it("a thread that dies fails its batch as STORE_UNAVAILABLE with nothing written; the store then writes batches itself", async () => {
-    const file = newFile();
-    const store = new SqliteStore(file);
-    const internals = store as unknown as { batchWriter: SqliteBatchWriter; origin: string };
     const script = join(dir, "dying-batch-worker.mjs");
     writeFileSync(script, 'throw new Error("this batch writer dies as it starts");\n');
-    internals.batchWriter = new SqliteBatchWriter(file, internals.origin, 40_000, { script: pathToFileURL(script) });
+    const { store, batchWriter } = storeWithWorkerScript(pathToFileURL(script));
     try {
       const made = skills(BATCH_WRITER_START_MIN, "f");
       const failed = await store.saveBatch(made.map((s) => request(s))).catch((error: unknown) => error);
       expect(failed).toMatchObject({ code: "STORE_UNAVAILABLE" });
       expect((failed as Error).message).toMatch(/dies as it starts.*Retrying it is safe/s);
-      expect(internals.batchWriter.usable).toBe(false);
+      expect(batchWriter.usable).toBe(false);
       expect(await store.list({ limit: Infinity, offset: 0 })).toHaveLength(0);
       const saved = await store.saveBatch(made.map((s) => request(s)));
       expect(saved.filter((r) => r.changed)).toHaveLength(made.length);
-      expect(internals.batchWriter.stats.batches).toBe(0);
+      expect(batchWriter.stats.batches).toBe(0);
     } finally {
       await store.close();
     }
