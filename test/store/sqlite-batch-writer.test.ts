@@ -158,22 +158,41 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     const store = new SqliteStore(file);
     const reader = new Database(file, { readonly: true });
     const count = reader.prepare("SELECT count(*) FROM skills").pluck();
+    // A third connection that never waits: its BEGIN IMMEDIATE fails while the worker holds the write lock.
+    const prober = new Database(file, { timeout: 0 });
+    const workerHoldsLock = () => {
+      try {
+        prober.exec("BEGIN IMMEDIATE; ROLLBACK");
+        return false;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+        return true;
+      }
+    };
     const seen: number[] = [];
+    let lockedMidway = false;
     try {
       await store.save(request(skill("before")));
       const made = skills(BATCH_WRITER_START_MIN + 500, "r");
       function* requests(): Generator<SaveRequest> {
         for (const [i, s] of made.entries()) {
+          if (i === 2000) {
+            // Half the batch is posted: wait (this thread only; the worker runs on) until the worker has begun writing.
+            const until = Date.now() + 10_000;
+            while (!(lockedMidway = workerHoldsLock()) && Date.now() < until);
+          }
           if (i % 500 === 0) seen.push(count.get() as number, store.sync.get("before") ? 1 : 0);
           yield request(s);
         }
       }
       await store.saveBatch(requests(), made.length);
+      expect(lockedMidway).toBe(true);
       expect(seen).toEqual(Array.from({ length: made.length / 500 }, () => [1, 1]).flat());
       expect(count.get()).toBe(made.length + 1);
       expect(writerOf(store).stats.batches).toBe(1);
     } finally {
       reader.close();
+      prober.close();
       await store.close();
     }
   });
