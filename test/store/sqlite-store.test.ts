@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import type { SkillInput } from "../../src/index.js";
+import { StoreUnavailableError, type SkillInput } from "../../src/index.js";
 import { indexedText } from "../../src/search/analyzer.js";
 import { contentHash } from "../../src/skill/content-hash.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
@@ -35,6 +35,24 @@ async function watchedByAnother(name: string, count: number) {
 }
 
 describe("SqliteStore", () => {
+  it("SQLite's own failures are StoreUnavailableError saying what to do, on every path; nothing is written", async () => {
+    const { tempDir } = await import("../support/stores.js");
+    const store = new SqliteStore(`${tempDir()}/read-only.db`);
+    try {
+      await store.save(request("kept"));
+      store.pragma("query_only = 1");
+      const readOnly = { code: "STORE_UNAVAILABLE", message: expect.stringMatching(/SQLITE_READONLY.*open a writable copy/) };
+      await expect(store.save(request("refused"))).rejects.toMatchObject(readOnly);
+      await expect(store.saveBatch([request("refused_a"), request("refused_b")])).rejects.toMatchObject(readOnly);
+      expect(() => store.sync.save(request("refused"))).toThrow(StoreUnavailableError);
+      await expect(store.delete("kept")).rejects.toMatchObject(readOnly);
+      store.pragma("query_only = 0");
+      expect((await store.list({ limit: Infinity, offset: 0 })).map((s) => s.id)).toEqual(["kept"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("records the schema version, uses WAL and a busy timeout", async () => {
     const { tempDir } = await import("../support/stores.js");
     const store = new SqliteStore(`${tempDir()}/schema.db`);

@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { resolveEntryScript } from "../../entry-script.js";
 import type { SaveRequest, SaveResult } from "../skill-store.js";
+import { storeFailure } from "./sqlite-failure.js";
 import { packRow, ROW_FIELDS, type BatchMessage, type BatchReply, type BatchWorkerData, type PackedRows } from "./sqlite-batch-protocol.js";
 import type { SaveRow } from "./sqlite-writer.js";
 
@@ -198,8 +199,11 @@ function results(reply: BatchReply, ids: readonly string[], hashes: readonly str
     }
     case "conflict":
       throw new VersionConflictError(reply.skillId, reply.expected, reply.actual);
-    case "failed":
-      throw new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, Object.assign(new Error(reply.message), { code: reply.code }));
+    case "failed": {
+      // As the same failure on the calling thread would be reported (a rolled-back batch wrote nothing).
+      const failure = storeFailure(Object.assign(new Error(reply.message), { code: reply.code }));
+      throw failure instanceof StoreUnavailableError ? failure : new StoreUnavailableError(`the batch was not saved (${reply.message}); nothing of it was written, retry it`, failure);
+    }
     case "aborted":
       throw new StoreUnavailableError("the batch was rolled back before its commit; nothing of it was written, retry it");
   }

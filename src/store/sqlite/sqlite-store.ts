@@ -9,6 +9,7 @@ import type {
 import { EXECUTION_LOG_RETENTION, NEVER_RUN, durationBucket, p95FromBuckets, toSkill, type StoredStats } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
+import { storeFailure } from "./sqlite-failure.js";
 import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
 import { SqliteWriter, saveRow, VERSION_IN_SKILL_ROW } from "./sqlite-writer.js";
@@ -54,13 +55,13 @@ export class SqliteStore implements SkillStore {
   readonly kind = "sqlite";
   /** The synchronous face of this store (the library's `*Sync` methods use it). */
   readonly sync: SyncSkillStore = {
-    save: (request) => this.saveSync(request),
-    get: (id) => this.getSync(id),
-    getMany: (ids) => this.getManySync(ids),
-    search: (query, filter, limit) => this.searchSync(query, filter, limit),
-    listByReliability: (filter, limit) => this.listByReliabilitySync(filter, limit),
-    vocabulary: () => this.readVocabulary(),
-    catchUp: () => this.feed.poll(),
+    save: (request) => guarded(() => this.saveSync(request)),
+    get: (id) => guarded(() => this.getSync(id)),
+    getMany: (ids) => guarded(() => this.getManySync(ids)),
+    search: (query, filter, limit) => guarded(() => this.searchSync(query, filter, limit)),
+    listByReliability: (filter, limit) => guarded(() => this.listByReliabilitySync(filter, limit)),
+    vocabulary: () => guarded(() => this.readVocabulary()),
+    catchUp: () => guarded(() => this.feed.poll()),
   };
   private readonly db: Database.Database;
   private readonly feed: SqliteChangeFeed;
@@ -175,7 +176,8 @@ export class SqliteStore implements SkillStore {
       const saved = await this.batchWriter.write(requests, (request) => saveRow(request, request.json ?? canonicalJson(request.skill)));
       if (saved) return this.committed(saved);
     }
-    return this.committed(this.tx.saveBatch.immediate(Array.from(requests)));
+    const all = Array.from(requests);
+    return this.attempt(() => this.committed(this.tx.saveBatch.immediate(all)));
   }
 
   /** Passes a write transaction's result through, telling the checkpointer the WAL grew. */
@@ -211,7 +213,7 @@ export class SqliteStore implements SkillStore {
 
   /** Counts one run: atomic increments, the log row, its duration bucket and the p95, in one transaction. */
   recordExecutionSync(record: ExecutionRecord): void {
-    this.committed(this.tx.record.immediate(record));
+    guarded(() => this.committed(this.tx.record.immediate(record)));
   }
 
   private recordInTransaction(r: ExecutionRecord): void {
@@ -375,8 +377,17 @@ export class SqliteStore implements SkillStore {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(storeFailure(error));
     }
+  }
+}
+
+/** Runs synchronous work, throwing SQLite's failures as `StoreUnavailableError` (see `storeFailure`). */
+function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw storeFailure(error);
   }
 }
 
