@@ -25,3 +25,12 @@ export function storeFailure(error: unknown): unknown {
   const advice = ADVICE[primary] ?? "retry; if it keeps failing, check the store file";
   return new StoreUnavailableError(`the SQLite store failed (${code}: ${(error as Error).message}); ${advice}`, error);
 }
+
+/** Runs synchronous work, throwing SQLite's failures as `StoreUnavailableError` (see `storeFailure`). */
+export function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw storeFailure(error);
+  }
+}

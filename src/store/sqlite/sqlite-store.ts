@@ -2,14 +2,15 @@ import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { StoreUnavailableError, VersionConflictError } from "../../errors.js";
 import { canonicalJson } from "../../skill/content-hash.js";
-import type { Skill, SkillContent, SkillVersion, VersionRecord } from "../../skill/skill.js";
+import type { Skill, SkillVersion, VersionRecord } from "../../skill/skill.js";
 import type {
   EmbeddingRecord, ExecutionRecord, SaveRequest, SaveResult, SearchCandidate, SkillFilter, SkillStore, StoreChange, SyncSkillStore, TextQuery,
 } from "../skill-store.js";
-import { EXECUTION_LOG_RETENTION, NEVER_RUN, durationBucket, p95FromBuckets, toSkill, type StoredStats } from "../skill-record.js";
+import { EXECUTION_LOG_RETENTION, durationBucket, p95FromBuckets } from "../skill-record.js";
 import type { Vocabulary } from "../../search/vocabulary.js";
 import { SqliteChangeFeed } from "./sqlite-change-feed.js";
-import { storeFailure } from "./sqlite-failure.js";
+import { guarded, storeFailure } from "./sqlite-failure.js";
+import { rowToSkill, SKILL_COLUMNS, toVersionRecord, VERSION_COLUMNS, type SkillRow, type VersionRow } from "./sqlite-rows.js";
 import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
 import { SqliteWriter, saveRow, VERSION_IN_SKILL_ROW } from "./sqlite-writer.js";
@@ -17,20 +18,6 @@ import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
 import { bytesVector, vectorBytes } from "../vector-bytes.js";
-
-/**
- * A skill row as read: the counters come as one JSON array, or NULL for a skill never run.
- * Each column read costs about 0.15-0.4 µs, so five columns instead of eleven took about a
- * sixth off an uncached read. (This SQLite writes JSON reals with 17 digits: they read back exactly.)
- */
-const SKILL_COLUMNS =
-  "s.content, s.version, s.created_at, s.updated_at, " +
-  "iif(s.executions = 0, NULL, json_array(s.executions, s.successes, s.failures, s.timeouts, s.total_duration_ms, s.p95_duration_ms, s.last_executed_at))";
-type SkillRow = [string, number, string, string, string | null];
-type Counters = [number, number, number, number, number, number, string | null];
-const VERSION_COLUMNS =
-  "v.skill_id, v.version, v.saved_at, v.hash, v.author, v.message, iif(v.content = '', (SELECT content FROM skills WHERE id = v.skill_id), v.content) AS content";
-type VersionRow = { skill_id: string; version: number; saved_at: string; hash: string; author: string | null; message: string | null; content: string };
 
 /**
  * Batches of this many saves or more are written on the batch writer's thread once it runs,
@@ -380,30 +367,4 @@ export class SqliteStore implements SkillStore {
       return Promise.reject(storeFailure(error));
     }
   }
-}
-
-/** Runs synchronous work, throwing SQLite's failures as `StoreUnavailableError` (see `storeFailure`). */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw storeFailure(error);
-  }
-}
-
-function rowToSkill(row: SkillRow): Skill {
-  const [content, version, createdAt, updatedAt, counters] = row;
-  return toSkill(JSON.parse(content) as SkillContent, version, createdAt, updatedAt, counters === null ? NEVER_RUN : storedStats(counters));
-}
-
-function storedStats(json: string): StoredStats {
-  const [executions, successes, failures, timeouts, totalDurationMs, p95DurationMs, lastExecutedAt] = JSON.parse(json) as Counters;
-  return { executions, successes, failures, timeouts, totalDurationMs, p95DurationMs, lastExecutedAt };
-}
-
-function toVersionRecord(row: VersionRow): VersionRecord {
-  const record: VersionRecord = { skillId: row.skill_id, version: row.version, savedAt: row.saved_at, hash: row.hash, skill: JSON.parse(row.content) };
-  if (row.author !== null) record.author = row.author;
-  if (row.message !== null) record.message = row.message;
-  return record;
 }
