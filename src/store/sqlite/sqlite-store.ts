@@ -43,7 +43,14 @@ export class SqliteStore implements SkillStore {
   /** The synchronous face of this store (the library's `*Sync` methods use it). */
   readonly sync: SyncSkillStore = {
     save: (request) => guarded(() => this.saveSync(request)),
-    get: (id) => guarded(() => this.getSync(id)),
+    // The uncached read path: no closure per call.
+    get: (id) => {
+      try {
+        return this.getSync(id);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
     getMany: (ids) => guarded(() => this.getManySync(ids)),
     search: (query, filter, limit) => guarded(() => this.searchSync(query, filter, limit)),
     listByReliability: (filter, limit) => guarded(() => this.listByReliabilitySync(filter, limit)),
