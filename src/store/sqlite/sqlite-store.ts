@@ -13,7 +13,7 @@ import { guarded, storeFailure } from "./sqlite-failure.js";
 import { rowToSkill, SKILL_COLUMNS, toVersionRecord, VERSION_COLUMNS, type SkillRow, type VersionRow } from "./sqlite-rows.js";
 import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
-import { SqliteWriter, saveRow, VERSION_IN_SKILL_ROW } from "./sqlite-writer.js";
+import { SqliteWriter, saveRow, type SaveRow } from "./sqlite-writer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
 import { migrate } from "./sqlite-schema.js";
@@ -129,14 +129,14 @@ export class SqliteStore implements SkillStore {
     // Made once: better-sqlite3 builds several functions per transaction() call.
     this.tx = {
       save: db.transaction((request: SaveRequest) => {
-        const result = this.saveInTransaction(request, new Date().toISOString());
+        const result = this.writer.save(rowOf(request), new Date().toISOString());
         if (result.changed) this.writer.noteChange(request.skill.id, "content");
         return result;
       }),
       saveBatch: db.transaction((requests: readonly SaveRequest[]) => {
         const now = new Date().toISOString();
         const results = this.writer.saveAll(
-          requests.map((request) => saveRow(request, request.json ?? canonicalJson(request.skill))),
+          requests.map(rowOf),
           now,
         );
         this.writer.noteChanges(results.filter((result) => result.changed).map((result) => result.version.skillId));
@@ -167,7 +167,7 @@ export class SqliteStore implements SkillStore {
   async saveBatch(requests: Iterable<SaveRequest>, count = Array.isArray(requests) ? requests.length : 0): Promise<SaveResult[]> {
     // A writer whose thread failed is left out: this thread writes every batch from then on.
     if (this.batchWriter?.usable && count >= (this.batchWriter.running ? BATCH_WRITER_MIN : BATCH_WRITER_START_MIN)) {
-      const saved = await this.batchWriter.write(requests, (request) => saveRow(request, request.json ?? canonicalJson(request.skill)));
+      const saved = await this.batchWriter.write(requests, rowOf);
       if (saved) return this.committed(saved);
     }
     const all = Array.from(requests);
@@ -178,11 +178,6 @@ export class SqliteStore implements SkillStore {
   private committed<T>(result: T): T {
     this.checkpointer?.committed();
     return result;
-  }
-
-  /** Saves one skill (without its change-log row) at `now`, the transaction's time. */
-  private saveInTransaction(request: SaveRequest, now: string): SaveResult {
-    return this.writer.save(saveRow(request, request.json ?? canonicalJson(request.skill)), now);
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {
@@ -374,4 +369,9 @@ export class SqliteStore implements SkillStore {
       return Promise.reject(storeFailure(error));
     }
   }
+}
+
+/** The row the writer saves for a request (its canonical JSON made here only if the library did not pass it). */
+function rowOf(request: SaveRequest): SaveRow {
+  return saveRow(request, request.json ?? canonicalJson(request.skill));
 }

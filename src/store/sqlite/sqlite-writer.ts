@@ -36,7 +36,7 @@ export type PendingFullText = Map<number, { index: IndexedText; replaces: boolea
 type CurrentRow = { rowid: number; version: number; hash: string; updated_at: string };
 
 /** The content of a skill's current version lives only in its skill row: its version row holds this until the schema's triggers copy the content in (the skill row moves on or goes). */
-export const VERSION_IN_SKILL_ROW = "";
+const VERSION_IN_SKILL_ROW = "";
 
 /**
  * Writes saves and change-log rows on one connection, inside a write transaction its caller
