@@ -8,10 +8,10 @@ import { AsyncRWLock } from "../lock/async-rw-lock.js";
 import { indexedText } from "../search/analyzer.js";
 import { LiveSearchIndex } from "../search/live-search-index.js";
 import { searchAsync, searchSync } from "../search/search-skills.js";
-import { embedRequests } from "../search/semantic/embed-texts.js";
+import { embeddingText, embedRequests, embedTexts } from "../search/semantic/embed-texts.js";
 import { fuseRankings } from "../search/semantic/fuse-rankings.js";
 import { canonicalJson, sha256Hex } from "../skill/content-hash.js";
-import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
+import type { Skill, SkillContent, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
 import { normalizeSkill } from "../skill/validate-skill.js";
 import type { SaveRequest, SkillFilter, SkillStore, StoreChange, SyncSkillStore } from "../store/skill-store.js";
 import { composeSkills, type ComposeOptions, type WorkflowResult } from "../workflow/compose-skills.js";
@@ -166,12 +166,20 @@ export class SkillLibrary {
       // Checked now: the requests are made later, after a close() that waits for this batch.
       this.checkOpen();
       const outcome: Record<string, boolean> = {};
-      // Made as the store takes them: the embedded store writes the first while the rest are made.
-      let requests: Iterable<SaveRequest> = this.saveRequests(skills, options.validate ?? true, outcome);
+      const checked = this.checkedSkills(skills, options.validate ?? true, outcome);
       const store = await this.store();
-      if (this.options.embedder) {
-        requests = Array.from(requests);
-        await embedRequests(this.options.embedder, requests as SaveRequest[]);
+      const embedder = this.options.embedder;
+      let requests: Iterable<SaveRequest>;
+      if (embedder) {
+        // The vectors first (no write lock held across the embedder's await); the store gets ready
+        // for the batch meanwhile, and takes the rest of each request as it is made.
+        const contents = Array.from(checked);
+        store.prepareBatch?.(contents.length);
+        const vectors = await embedTexts(embedder, contents.map(embeddingText));
+        requests = this.requestsOf(contents, { model: embedder.id, vectors });
+      } else {
+        // Made as the store takes them: the embedded store writes the first while the rest are made.
+        requests = this.requestsOf(checked);
       }
       const results = skills.length ? await this.lock.withWrite(() => store.saveBatch(requests, skills.length)) : [];
       const changed = results.filter((r) => r.changed).map((r) => r.version.skillId);
@@ -180,21 +188,32 @@ export class SkillLibrary {
     });
   }
 
-  /** The save requests of a batch's valid skills, made one by one as they are taken; `outcome` notes each skill. */
-  private *saveRequests(skills: readonly SkillInput[], validate: boolean, outcome: Record<string, boolean>): Generator<SaveRequest> {
+  /** A batch's valid skills, checked and normalised one by one as they are taken; `outcome` notes each skill. */
+  private *checkedSkills(skills: readonly SkillInput[], validate: boolean, outcome: Record<string, boolean>): Generator<SkillContent> {
     for (let index = 0; index < skills.length; index++) {
       const skill = skills[index] as SkillInput;
       const raw = skill as unknown as Record<string, unknown> | null;
       const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
-      let request: SaveRequest;
+      let content: SkillContent;
       try {
-        request = this.buildRequest(skill, { validate });
+        content = normalizeSkill(skill, { limits: validate });
       } catch (error) {
         if (!(error instanceof SkillValidationError)) throw error;
         outcome[key] = false;
         continue;
       }
       outcome[key] = true;
+      yield content;
+    }
+  }
+
+  /** The save requests of checked skills, made as they are taken, with the i-th vector for the i-th skill when given. */
+  private *requestsOf(contents: Iterable<SkillContent>, embedding?: { model: string; vectors: readonly Float32Array[] }): Generator<SaveRequest> {
+    let i = 0;
+    for (const content of contents) {
+      const request = requestOf(content, {});
+      if (embedding) request.embedding = { model: embedding.model, vector: embedding.vectors[i] as Float32Array };
+      i++;
       yield request;
     }
   }
@@ -318,11 +337,7 @@ export class SkillLibrary {
       if (options[key] !== undefined && typeof options[key] !== "string") throw new InvalidArgumentError(key, "must be a string");
     }
     // validate: false skips the size limits, never the shape the store relies on.
-    const content = normalizeSkill(skill, { limits: options.validate ?? true });
-    const json = canonicalJson(content);
-    return {
-      skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
-    };
+    return requestOf(normalizeSkill(skill, { limits: options.validate ?? true }), options);
   }
 
   /** A search through the synchronous API of the embedded store, or (`asyncStore` given) the asynchronous one. */
@@ -393,4 +408,12 @@ export class SkillLibrary {
     promise.then(forget, forget);
     return promise;
   }
+}
+
+/** The save request of checked content: its canonical JSON, hash and index terms. */
+function requestOf(content: SkillContent, options: AddSkillOptions): SaveRequest {
+  const json = canonicalJson(content);
+  return {
+    skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
+  };
 }

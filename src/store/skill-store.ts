@@ -88,6 +88,11 @@ export interface SkillStore {
    * at most (an array's length when not given).
    */
   saveBatch(requests: Iterable<SaveRequest>, count?: number): Promise<SaveResult[]>;
+  /**
+   * A batch of about `count` skills is coming (its requests are still being made, e.g.
+   * embedded): a store may get ready for it meanwhile. Optional; never throws.
+   */
+  prepareBatch?(count: number): void;
   get(id: string): Promise<Skill | undefined>;
   /** Several skills by id, in the order given, missing ones left out. */
   getMany(ids: readonly string[]): Promise<Skill[]>;

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openSkillLibrary, VersionConflictError, type SkillInput } from "../../src/index.js";
 import { indexedText } from "../../src/search/analyzer.js";
+import { embeddingText } from "../../src/search/semantic/embed-texts.js";
 import { contentHash } from "../../src/skill/content-hash.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
 import type { SaveRequest } from "../../src/store/skill-store.js";
@@ -12,6 +13,7 @@ import { packRow, ROW_FIELDS, unpackRow, type PackedRows } from "../../src/store
 import { SqliteBatchWriter } from "../../src/store/sqlite/sqlite-batch-writer.js";
 import { BATCH_WRITER_MIN, BATCH_WRITER_START_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { saveRow } from "../../src/store/sqlite/sqlite-writer.js";
+import { ConceptEmbedder } from "../support/concept-embedder.js";
 import { skill, waitFor } from "../support/skills.js";
 import { tempDir } from "../support/stores.js";
 
@@ -271,6 +273,43 @@ describe("SqliteStore: batches on the batch writer's thread", () => {
     } finally {
       await writer.close();
       await reader.close();
+    }
+  });
+
+  it("with an embedder: the thread starts while the vectors are made, each skill's vector is stored with its version, refused skills are marked", async () => {
+    const file = newFile();
+    const embedder = new ConceptEmbedder();
+    const library = await openSkillLibrary({ store: file, embedder });
+    const internals = library as unknown as { storeInstance: SqliteStore };
+    const threadUpWhileEmbedding: boolean[] = [];
+    const embed = embedder.embed.bind(embedder);
+    embedder.embed = (texts) => (threadUpWhileEmbedding.push(writerOf(internals.storeInstance).running), embed(texts));
+    const batch = [...skills(BATCH_WRITER_START_MIN, "e"), { id: "no-name" } as unknown as SkillInput, skill("e-huge", { description: "x".repeat(100_000) })];
+    try {
+      const outcome = await library.batchAddSkills(batch);
+      expect(Object.values(outcome).filter(Boolean)).toHaveLength(BATCH_WRITER_START_MIN);
+      expect([outcome["no-name"], outcome["e-huge"]]).toEqual([false, false]);
+      // Texts go to the embedder 128 at a time; the thread was up (or starting) from the first call on.
+      expect(threadUpWhileEmbedding).toHaveLength(Math.ceil(BATCH_WRITER_START_MIN / 128));
+      expect(threadUpWhileEmbedding.every(Boolean)).toBe(true);
+      expect(writerOf(internals.storeInstance).stats).toMatchObject({ batches: 1, rows: BATCH_WRITER_START_MIN });
+      const stored = await internals.storeInstance.embeddings(embedder.id);
+      expect(stored).toHaveLength(BATCH_WRITER_START_MIN);
+      const expected = await new ConceptEmbedder().embed(batch.slice(0, BATCH_WRITER_START_MIN).map((s) => embeddingText(normalizeSkill(s))));
+      const byId = new Map(stored.map((r) => [r.skillId, r]));
+      batch.slice(0, BATCH_WRITER_START_MIN).forEach((s, i) => {
+        expect(byId.get(s.id)?.version).toBe(1);
+        expect(Array.from(byId.get(s.id)?.vector ?? [])).toEqual(Array.from(expected[i] as Float32Array));
+      });
+      // An embedder failing mid-batch: nothing of the batch is saved, and the store stays writable.
+      let calls = 0;
+      embedder.embed = (texts) => (++calls === 3 ? Promise.reject(new Error("rate limited")) : embed(texts));
+      await expect(library.batchAddSkills(skills(BATCH_WRITER_START_MIN, "f"))).rejects.toMatchObject({ code: "EMBEDDER_FAILED" });
+      expect(await library.getSkill("f-0")).toBeUndefined();
+      await library.addSkill(skill("after", {}));
+      expect((await library.getSkill("after"))?.version).toBe(1);
+    } finally {
+      await library.close();
     }
   });
 });

@@ -30,6 +30,8 @@ const ROWS_PER_MESSAGE = 250;
  */
 export class SqliteBatchWriter {
   private worker: Worker | undefined;
+  /** The worker's start while it is under way (`prepare()` or the first batch). */
+  private starting: Promise<Worker | undefined> | undefined;
   /** The batch under way: one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Settles the batch under way with the worker's answer, or with why the worker is gone. */
@@ -76,9 +78,14 @@ export class SqliteBatchWriter {
     return run;
   }
 
-  /** Whether the worker thread is up (started by an earlier batch, and not stopped or failed since). */
+  /** Whether the worker thread is up or starting (and not stopped or failed since). */
   get running(): boolean {
-    return this.worker !== undefined;
+    return this.worker !== undefined || this.starting !== undefined;
+  }
+
+  /** Starts the worker now, in the background, for a batch that is coming (nothing if it is up or failed). */
+  prepare(): void {
+    if (!this.stopped && !this.failure && !this.worker) void this.started();
   }
 
   /** False once the worker failed to start or died (see `failure`). */
@@ -90,6 +97,7 @@ export class SqliteBatchWriter {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.queue;
+    await this.starting;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
@@ -97,7 +105,7 @@ export class SqliteBatchWriter {
 
   private async writeNow(requests: Iterable<SaveRequest>, toRow: RowMaker): Promise<SaveResult[] | undefined> {
     if (this.failure) return undefined;
-    const worker = this.worker ?? (await this.start().catch(() => undefined));
+    const worker = this.worker ?? (await this.started());
     if (!worker) return undefined;
     const answered = new Promise<BatchReply | Error>((resolve) => (this.answer = resolve));
     worker.ref();
@@ -146,6 +154,15 @@ export class SqliteBatchWriter {
 
   private post(message: BatchMessage): void {
     this.worker?.postMessage(message);
+  }
+
+  /** The worker, started once however many ask at the same time; undefined if it could not start. */
+  private started(): Promise<Worker | undefined> {
+    this.starting ??= this.start().then(
+      (worker) => ((this.starting = undefined), worker),
+      () => (this.starting = undefined),
+    );
+    return this.starting;
   }
 
   private async start(): Promise<Worker> {
