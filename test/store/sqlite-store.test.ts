@@ -126,8 +126,10 @@ describe("SqliteStore", () => {
     await first.save(request("a", { description: "first" }));
     await first.save(request("a", { description: "second" }));
     await first.save(request("b", { description: "only" }));
-    // What schema 2 wrote: the current versions' rows hold their content too.
+    // What schema 2 wrote: the current versions' rows hold their content too, and full-text rows at once.
+    await first.vocabulary();
     const db = connection(first);
+    db.exec("DROP TABLE fulltext_backlog");
     db.exec("UPDATE skill_versions SET content = (SELECT content FROM skills WHERE skills.id = skill_versions.skill_id) WHERE content = ''");
     db.exec("DROP TRIGGER skills_keep_superseded_content; DROP TRIGGER skills_keep_deleted_content");
     db.pragma("user_version = 2");

@@ -46,6 +46,15 @@ switch (command) {
     say({ wrote: size * count });
     break;
   }
+  case "save-and-freeze": {
+    // Saves COUNT skills one by one (ids PREFIX-i, each with the word PREFIXwordI), reports, then
+    // blocks its event loop (no timer runs, so nothing more is written) until it is killed.
+    const [count, prefix] = [Number(args[0]), args[1]];
+    for (let i = 0; i < count; i++) await library.addSkill({ id: `${prefix}-${i}`, name: `saved ${i}`, description: `the word ${prefix}word${i}` });
+    say({ saved: count });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+    break;
+  }
   case "write": {
     const [id, name] = args;
     const saved = await library.addSkill({ id, name, description: "written by another process" });

@@ -118,6 +118,14 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE executions_next RENAME TO executions;
   CREATE INDEX executions_skill ON executions(skill_id, seq);
   `,
+  // A single save's full-text row is written later, many at a time (see sqlite-fulltext-backlog.ts):
+  // the skills whose row is out of date, and whether the index holds an (old) row for them now.
+  `
+  CREATE TABLE fulltext_backlog (
+    skill_rowid INTEGER PRIMARY KEY,
+    indexed INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -13,6 +13,7 @@ import { guarded, storeFailure } from "./sqlite-failure.js";
 import { rowToSkill, SKILL_COLUMNS, toVersionRecord, VERSION_COLUMNS, type SkillRow, type VersionRow } from "./sqlite-rows.js";
 import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
+import { SqliteFullTextBacklog } from "./sqlite-fulltext-backlog.js";
 import { SqliteWriter, saveRow, type SaveRow } from "./sqlite-writer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
@@ -32,6 +33,8 @@ export const BATCH_WRITER_START_MIN = 4000;
 
 /** Field weights of the full-text index, in column order: name, description, tags, category, instructions. */
 const BM25_WEIGHTS = "10.0, 4.0, 6.0, 3.0, 1.0";
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded store: one SQLite file in WAL mode that many processes may open at once.
@@ -67,6 +70,8 @@ export class SqliteStore implements SkillStore {
   /** Writes large batches on a worker thread (a file store). */
   private readonly batchWriter: SqliteBatchWriter | undefined;
   private readonly writer: SqliteWriter;
+  /** Single saves' full-text rows, written later many at a time. */
+  private readonly backlog: SqliteFullTextBacklog;
   /** Marks this connection's rows in the change log, so its own feed skips them. */
   private readonly origin = randomUUID();
 
@@ -79,7 +84,7 @@ export class SqliteStore implements SkillStore {
   ) {
     this.retention = options.executionLogRetention ?? EXECUTION_LOG_RETENTION;
     try {
-      this.db = new Database(path, { timeout: 10_000 });
+      this.db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       migrate(this.db);
@@ -94,6 +99,7 @@ export class SqliteStore implements SkillStore {
     this.checkpointer = wal ? new SqliteCheckpointer(db, path) : undefined;
     this.batchWriter = wal ? new SqliteBatchWriter(path, this.origin, BATCH_SAFETY_NET_PAGES) : undefined;
     this.writer = new SqliteWriter(db, this.origin);
+    this.backlog = new SqliteFullTextBacklog(db, this.writer, BUSY_TIMEOUT_MS, () => this.checkpointer?.committed());
     this.stmt = {
       get: db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = ?`).raw(),
       deleteSkill: db.prepare("DELETE FROM skills WHERE rowid = ?"),
@@ -125,11 +131,12 @@ export class SqliteStore implements SkillStore {
       prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
     this.feed = new SqliteChangeFeed(db, this.origin);
-    this.readVocabulary = sqliteVocabulary(db);
+    const vocabulary = sqliteVocabulary(db);
+    this.readVocabulary = () => (this.backlog.flush(), vocabulary());
     // Made once: better-sqlite3 builds several functions per transaction() call.
     this.tx = {
       save: db.transaction((request: SaveRequest) => {
-        const result = this.writer.save(rowOf(request), new Date().toISOString());
+        const result = this.writer.save(rowOf(request), new Date().toISOString(), this.backlog.deferred);
         if (result.changed) this.writer.noteChange(request.skill.id, "content");
         return result;
       }),
@@ -157,7 +164,9 @@ export class SqliteStore implements SkillStore {
   }
 
   private saveSync(request: SaveRequest): SaveResult {
-    return this.committed(this.tx.save.immediate(request));
+    const result = this.committed(this.tx.save.immediate(request));
+    this.backlog.saved();
+    return result;
   }
 
   /**
@@ -200,6 +209,7 @@ export class SqliteStore implements SkillStore {
     this.stmt.deleteSkill.run(current.rowid);
     this.stmt.dropBuckets.run(id);
     this.writer.deleteFts(current.rowid);
+    this.backlog.deferred.delete(current.rowid);
     this.writer.noteChange(id, "content");
     return true;
   }
@@ -284,6 +294,7 @@ export class SqliteStore implements SkillStore {
   }
 
   private searchSync(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[] {
+    this.backlog.flush();
     const match = ftsExpression(this.withoutCommonTerms(query));
     if (match === "") return [];
     const { sql, params } = filterConditions(filter);
@@ -349,6 +360,14 @@ export class SqliteStore implements SkillStore {
   async close(): Promise<void> {
     this.feed.stop();
     await this.batchWriter?.stop();
+    if (this.db.open) {
+      try {
+        this.backlog.flush();
+      } catch {
+        // Left in the file's backlog: the next store to read the full-text index writes it.
+      }
+    }
+    this.backlog.stop();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }

@@ -1,0 +1,138 @@
+import type Database from "better-sqlite3";
+import { indexedText, type IndexedText } from "../../search/analyzer.js";
+import type { SkillContent } from "../../skill/skill.js";
+import type { DeferredFullText, PendingFullText, SqliteWriter } from "./sqlite-writer.js";
+
+/** Deferred rows that make a write of them due at once (after the save that reached it). */
+export const FLUSH_ROWS = 256;
+/** How long after a single save its full-text row may wait, when no more saves come. */
+const FLUSH_DELAY_MS = 20;
+/** Longest wait before trying again when another connection held the write lock. */
+const MAX_RETRY_MS = 1_000;
+
+type BacklogRow = [rowid: number, indexed: number, id: string | null, version: number | null, content: string | null];
+
+/**
+ * The full-text rows of single saves, written later and many at a time. FTS5 costs about
+ * 150 µs a transaction however few rows it writes (it writes out a segment and its structure
+ * record), which was 60% of a single `addSkill`. A save records its skill in the file's
+ * `fulltext_backlog` table, in its own transaction (so a crash loses nothing), and its text in
+ * memory; this writes the backlog's rows in one transaction once {@link FLUSH_ROWS} wait,
+ * {@link FLUSH_DELAY_MS} after a save, before anything reads the full-text index, and at close.
+ * Rows another connection left (a process killed before its write) have their text made again
+ * from the skill row. Writes never wait for another connection's write lock: they try again
+ * later, and a read then uses the index as it stands.
+ *
+ * The full-text index is the store's own search, which `searchSkillsSync` uses until the
+ * library's in-memory index is built; the library's searches never wait for this.
+ */
+export class SqliteFullTextBacklog {
+  /** Texts this connection deferred and has not written, by rowid. */
+  readonly deferred: DeferredFullText = new Map();
+  private readonly stmt;
+  /** `writeSome` as an immediate transaction (made once: better-sqlite3 builds functions per `transaction()`). */
+  private readonly writeSomeTx: () => boolean;
+  private timer: NodeJS.Timeout | undefined;
+  private retryMs = FLUSH_DELAY_MS;
+
+  /**
+   * @param busyTimeoutMs - the connection's usual busy timeout, restored after each write.
+   * @param onCommit - told of each commit (the checkpointer counts them).
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writer: SqliteWriter,
+    private readonly busyTimeoutMs: number,
+    private readonly onCommit: () => void,
+  ) {
+    this.stmt = {
+      any: db.prepare("SELECT EXISTS (SELECT 1 FROM fulltext_backlog)").pluck(),
+      rows: db
+        .prepare(
+          `SELECT b.skill_rowid, b.indexed, s.id, s.version, s.content FROM fulltext_backlog b LEFT JOIN skills s ON s.rowid = b.skill_rowid
+           ORDER BY b.skill_rowid LIMIT ?`,
+        )
+        .raw(),
+      forget: db.prepare("DELETE FROM fulltext_backlog WHERE skill_rowid <= ?"),
+    };
+    const writeSome = db.transaction(() => this.writeSome());
+    this.writeSomeTx = () => writeSome.immediate();
+  }
+
+  /** After a single save committed: writes the backlog now if enough rows wait, else soon. */
+  saved(): void {
+    if (this.deferred.size < FLUSH_ROWS) return this.schedule(FLUSH_DELAY_MS);
+    try {
+      this.flush();
+    } catch {
+      // The save is committed; a failing file fails the next read or write that needs it, with the reason.
+    }
+  }
+
+  /**
+   * Writes every waiting row (all connections'), {@link FLUSH_ROWS} a transaction. Returns false
+   * when another connection held the write lock (the rest is tried again later). Failures other
+   * than a busy lock are thrown.
+   */
+  flush(): boolean {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stmt.any.get() !== 1) {
+      this.deferred.clear();
+      return true;
+    }
+    this.db.pragma("busy_timeout = 0");
+    try {
+      while (this.writeSomeTx()) this.onCommit();
+      this.retryMs = FLUSH_DELAY_MS;
+      return true;
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) throw error;
+      this.schedule(this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+      return false;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  /** Stops the timer (the store is closing; call `flush` first to leave nothing behind). */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer || this.deferred.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.flush();
+      } catch {
+        // A failing file fails the next read or write that needs it, with the reason.
+      }
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Writes up to FLUSH_ROWS waiting rows (inside a write transaction); false when none waited. */
+  private writeSome(): boolean {
+    const rows = this.stmt.rows.all(FLUSH_ROWS) as BacklogRow[];
+    if (rows.length === 0) return false;
+    const fullText: PendingFullText = new Map();
+    for (const [rowid, indexed, id, version, content] of rows) {
+      const index = id === null ? undefined : this.textOf(rowid, id, version as number, content as string);
+      fullText.set(rowid, { replaces: indexed === 1, index });
+      this.deferred.delete(rowid);
+    }
+    this.writer.writeIndex(fullText);
+    this.stmt.forget.run((rows[rows.length - 1] as BacklogRow)[0]);
+    return true;
+  }
+
+  /** The text this connection deferred for this skill's current version, or the text made from its row. */
+  private textOf(rowid: number, id: string, version: number, content: string): IndexedText {
+    const deferred = this.deferred.get(rowid);
+    return deferred?.id === id && deferred.version === version ? deferred.index : indexedText(JSON.parse(content) as SkillContent);
+  }
+}
