@@ -61,38 +61,36 @@ export class SqliteFullTextBacklog {
 
   /** After a single save committed: writes the backlog now if enough rows wait, else soon. */
   saved(): void {
-    if (this.deferred.size < FLUSH_ROWS) return this.schedule(FLUSH_DELAY_MS);
-    try {
-      this.flush();
-    } catch {
-      // The save is committed; a failing file fails the next read or write that needs it, with the reason.
-    }
+    if (this.deferred.size >= FLUSH_ROWS) this.flush();
+    else this.schedule(FLUSH_DELAY_MS);
   }
 
   /**
    * Writes every waiting row (all connections'), {@link FLUSH_ROWS} a transaction. Returns false
-   * when another connection held the write lock (the rest is tried again later). Failures other
-   * than a busy lock are thrown.
+   * when it could not (another connection held the write lock, or the file cannot be written
+   * now): the rest is tried again later, and a read goes on with the index as it stands. A file
+   * that fails for good fails the next save or read that needs it, with the reason.
    */
   flush(): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.stmt.any.get() !== 1) {
-      this.deferred.clear();
-      return true;
-    }
-    this.db.pragma("busy_timeout = 0");
     try {
-      while (this.writeSomeTx()) this.onCommit();
+      if (this.stmt.any.get() !== 1) {
+        this.deferred.clear();
+        return true;
+      }
+      this.db.pragma("busy_timeout = 0");
+      try {
+        while (this.writeSomeTx()) this.onCommit();
+      } finally {
+        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      }
       this.retryMs = FLUSH_DELAY_MS;
       return true;
-    } catch (error) {
-      if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) throw error;
-      this.schedule(this.retryMs);
+    } catch {
+      this.schedule(this.retryMs, true);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       return false;
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -102,15 +100,12 @@ export class SqliteFullTextBacklog {
     this.timer = undefined;
   }
 
-  private schedule(ms: number): void {
-    if (this.timer || this.deferred.size === 0) return;
+  /** Writes the backlog in `ms` (unless a write is due already), if this connection deferred rows or `always`. */
+  private schedule(ms: number, always = false): void {
+    if (this.timer || (!always && this.deferred.size === 0) || !this.db.open) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      try {
-        this.flush();
-      } catch {
-        // A failing file fails the next read or write that needs it, with the reason.
-      }
+      if (this.db.open) this.flush();
     }, ms);
     this.timer.unref();
   }

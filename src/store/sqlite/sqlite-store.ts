@@ -360,13 +360,8 @@ export class SqliteStore implements SkillStore {
   async close(): Promise<void> {
     this.feed.stop();
     await this.batchWriter?.stop();
-    if (this.db.open) {
-      try {
-        this.backlog.flush();
-      } catch {
-        // Left in the file's backlog: the next store to read the full-text index writes it.
-      }
-    }
+    // What cannot be written now stays in the file's backlog, for the next store that reads the index.
+    if (this.db.open) this.backlog.flush();
     this.backlog.stop();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
