@@ -7,7 +7,7 @@ import type { DeferredFullText, PendingFullText, SqliteWriter } from "./sqlite-w
 export const FLUSH_ROWS = 256;
 /** How long after a single save its full-text row may wait, when no more saves come. */
 const FLUSH_DELAY_MS = 20;
-/** Longest wait before trying again when another connection held the write lock. */
+/** Longest wait before trying a write again that could not happen (another connection held the lock, or the file was read-only). */
 const MAX_RETRY_MS = 1_000;
 
 type BacklogRow = [rowid: number, indexed: number, id: string | null, version: number | null, content: string | null];
