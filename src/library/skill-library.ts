@@ -170,18 +170,20 @@ export class SkillLibrary {
       const store = await this.store();
       const embedder = this.options.embedder;
       let requests: Iterable<SaveRequest>;
+      let count = skills.length;
       if (embedder) {
         // The vectors first (no write lock held across the embedder's await); the store gets ready
         // for the batch meanwhile, and takes the rest of each request as it is made.
         const contents = Array.from(checked);
-        store.prepareBatch?.(contents.length);
+        count = contents.length;
+        store.prepareBatch?.(count);
         const vectors = await embedTexts(embedder, contents.map(embeddingText));
         requests = this.requestsOf(contents, { model: embedder.id, vectors });
       } else {
         // Made as the store takes them: the embedded store writes the first while the rest are made.
         requests = this.requestsOf(checked);
       }
-      const results = skills.length ? await this.lock.withWrite(() => store.saveBatch(requests, skills.length)) : [];
+      const results = count ? await this.lock.withWrite(() => store.saveBatch(requests, count)) : [];
       const changed = results.filter((r) => r.changed).map((r) => r.version.skillId);
       if (changed.length > 0) this.dropContent(changed);
       return outcome;

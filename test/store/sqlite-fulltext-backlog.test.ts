@@ -119,6 +119,25 @@ describe("SqliteStore: single saves' full-text rows are written later, many at a
     }
   });
 
+  it("rows another connection wrote are forgotten here too (no texts pile up in memory)", async () => {
+    const file = newFile();
+    const [mine, other] = [new SqliteStore(file), new SqliteStore(file)];
+    const deferred = (store: SqliteStore) => (store as unknown as { backlog: { deferred: Map<number, unknown> } }).backlog.deferred;
+    try {
+      await mine.save(request(worded("x", "xray")));
+      await other.vocabulary(); // writes the backlog, mine's row too
+      await mine.save(request(worded("y", "yankee")));
+      expect(deferred(mine).size).toBe(2);
+      await mine.vocabulary();
+      expect(deferred(mine).size).toBe(0);
+      expect(backlogSize(file)).toBe(0);
+      inspect(file, (db) => expect([rowidsWith(db, "xray"), rowidsWith(db, "yankee")]).toEqual([[rowidOf(db, "x")], [rowidOf(db, "y")]]));
+    } finally {
+      await mine.close();
+      await other.close();
+    }
+  });
+
   it("another connection holding the write lock: a read does not wait for it (the index as it stands), and the rows are written once it is free", async () => {
     const file = newFile();
     const store = new SqliteStore(file);

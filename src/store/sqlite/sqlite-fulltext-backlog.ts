@@ -7,21 +7,26 @@ import type { DeferredFullText, PendingFullText, SqliteWriter } from "./sqlite-w
 export const FLUSH_ROWS = 256;
 /** How long after a single save its full-text row may wait, when no more saves come. */
 const FLUSH_DELAY_MS = 20;
-/** Longest wait before trying a write again that could not happen (another connection held the lock, or the file was read-only). */
+/** Longest wait before trying a write of the backlog again that failed. */
 const MAX_RETRY_MS = 1_000;
 
-type BacklogRow = [rowid: number, indexed: number, id: string | null, version: number | null, content: string | null];
+type BacklogRow = [rowid: number, hash: string | null, content: string | null];
+
+/** Failures that only mean "not now": another connection holds the write lock, or this one may not write. */
+const NOT_NOW = /^SQLITE_(BUSY|LOCKED|READONLY)/;
 
 /**
  * The full-text rows of single saves, written later and many at a time. FTS5 costs about
  * 150 µs a transaction however few rows it writes (it writes out a segment and its structure
- * record), which was 60% of a single `addSkill`. A save records its skill in the file's
+ * record), which was 60% of a single `addSkill`. A save records its skill's rowid in the file's
  * `fulltext_backlog` table, in its own transaction (so a crash loses nothing), and its text in
  * memory; this writes the backlog's rows in one transaction once {@link FLUSH_ROWS} wait,
  * {@link FLUSH_DELAY_MS} after a save, before anything reads the full-text index, and at close.
  * Rows another connection left (a process killed before its write) have their text made again
  * from the skill row. Writes never wait for another connection's write lock: they try again
- * later, and a read then uses the index as it stands.
+ * later, and a read then uses the index as it stands. A backlog row's old full-text row is
+ * always deleted first, whoever wrote it (an older skill-library that still has the file open
+ * writes its rows at once).
  *
  * The full-text index is the store's own search, which `searchSkillsSync` uses until the
  * library's in-memory index is built; the library's searches never wait for this.
@@ -49,7 +54,7 @@ export class SqliteFullTextBacklog {
       any: db.prepare("SELECT EXISTS (SELECT 1 FROM fulltext_backlog)").pluck(),
       rows: db
         .prepare(
-          `SELECT b.skill_rowid, b.indexed, s.id, s.version, s.content FROM fulltext_backlog b LEFT JOIN skills s ON s.rowid = b.skill_rowid
+          `SELECT b.skill_rowid, s.hash, s.content FROM fulltext_backlog b LEFT JOIN skills s ON s.rowid = b.skill_rowid
            ORDER BY b.skill_rowid LIMIT ?`,
         )
         .raw(),
@@ -59,17 +64,21 @@ export class SqliteFullTextBacklog {
     this.writeSomeTx = () => writeSome.immediate();
   }
 
-  /** After a single save committed: writes the backlog now if enough rows wait, else soon. */
+  /** After a single save committed: writes the backlog now if enough rows wait, else soon. Never throws (the save is committed). */
   saved(): void {
-    if (this.deferred.size >= FLUSH_ROWS) this.flush();
-    else this.schedule(FLUSH_DELAY_MS);
+    if (this.deferred.size < FLUSH_ROWS) return this.schedule(FLUSH_DELAY_MS);
+    try {
+      this.flush();
+    } catch {
+      // The file is failing: the next read or write that needs it says why.
+    }
   }
 
   /**
    * Writes every waiting row (all connections'), {@link FLUSH_ROWS} a transaction. Returns false
-   * when it could not (another connection held the write lock, or the file cannot be written
-   * now): the rest is tried again later, and a read goes on with the index as it stands. A file
-   * that fails for good fails the next save or read that needs it, with the reason.
+   * when it cannot now (another connection holds the write lock, or this one may not write): the
+   * rest is tried again later, and a read goes on with the index as it stands. Other failures
+   * (a damaged file, a full disk) are thrown.
    */
   flush(): boolean {
     clearTimeout(this.timer);
@@ -87,10 +96,11 @@ export class SqliteFullTextBacklog {
       }
       this.retryMs = FLUSH_DELAY_MS;
       return true;
-    } catch {
+    } catch (error) {
       this.schedule(this.retryMs, true);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-      return false;
+      if (NOT_NOW.test(String((error as { code?: unknown }).code))) return false;
+      throw error;
     }
   }
 
@@ -105,7 +115,11 @@ export class SqliteFullTextBacklog {
     if (this.timer || (!always && this.deferred.size === 0) || !this.db.open) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.db.open) this.flush();
+      try {
+        if (this.db.open) this.flush();
+      } catch {
+        // Tried again later; the next read or write that needs the file says why it fails.
+      }
     }, ms);
     this.timer.unref();
   }
@@ -113,11 +127,15 @@ export class SqliteFullTextBacklog {
   /** Writes up to FLUSH_ROWS waiting rows (inside a write transaction); false when none waited. */
   private writeSome(): boolean {
     const rows = this.stmt.rows.all(FLUSH_ROWS) as BacklogRow[];
-    if (rows.length === 0) return false;
+    if (rows.length === 0) {
+      // Nothing waits (under the write lock): what is left in memory was written or dropped by others.
+      this.deferred.clear();
+      return false;
+    }
     const fullText: PendingFullText = new Map();
-    for (const [rowid, indexed, id, version, content] of rows) {
-      const index = id === null ? undefined : this.textOf(rowid, id, version as number, content as string);
-      fullText.set(rowid, { replaces: indexed === 1, index });
+    for (const [rowid, hash, content] of rows) {
+      // The index may hold an older row for the rowid (written by anyone): it goes first.
+      fullText.set(rowid, { replaces: true, index: hash === null ? undefined : this.textOf(rowid, hash, content as string) });
       this.deferred.delete(rowid);
     }
     this.writer.writeIndex(fullText);
@@ -125,9 +143,9 @@ export class SqliteFullTextBacklog {
     return true;
   }
 
-  /** The text this connection deferred for this skill's current version, or the text made from its row. */
-  private textOf(rowid: number, id: string, version: number, content: string): IndexedText {
+  /** The text this connection deferred for the row's content (same hash), or the text made from the row. */
+  private textOf(rowid: number, hash: string, content: string): IndexedText {
     const deferred = this.deferred.get(rowid);
-    return deferred?.id === id && deferred.version === version ? deferred.index : indexedText(JSON.parse(content) as SkillContent);
+    return deferred?.hash === hash ? deferred.index : indexedText(JSON.parse(content) as SkillContent);
   }
 }

@@ -119,12 +119,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX executions_skill ON executions(skill_id, seq);
   `,
   // A single save's full-text row is written later, many at a time (see sqlite-fulltext-backlog.ts):
-  // the skills whose row is out of date, and whether the index holds an (old) row for them now.
+  // the rowids of the skills whose full-text row is out of date.
   `
-  CREATE TABLE fulltext_backlog (
-    skill_rowid INTEGER PRIMARY KEY,
-    indexed INTEGER NOT NULL
-  );
+  CREATE TABLE fulltext_backlog (skill_rowid INTEGER PRIMARY KEY);
   `,
 ];
 

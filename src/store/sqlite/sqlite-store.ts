@@ -39,7 +39,8 @@ const BUSY_TIMEOUT_MS = 10_000;
 /**
  * The embedded store: one SQLite file in WAL mode that many processes may open at once.
  * Every write is a `BEGIN IMMEDIATE` transaction that keeps the skill row, its immutable
- * version row, the FTS5 index and the change log in step.
+ * version row, the FTS5 index (for a single save, its full-text backlog: see
+ * `SqliteFullTextBacklog`) and the change log in step.
  */
 export class SqliteStore implements SkillStore {
   readonly kind = "sqlite";
@@ -360,8 +361,11 @@ export class SqliteStore implements SkillStore {
   async close(): Promise<void> {
     this.feed.stop();
     await this.batchWriter?.stop();
-    // What cannot be written now stays in the file's backlog, for the next store that reads the index.
-    if (this.db.open) this.backlog.flush();
+    try {
+      if (this.db.open) this.backlog.flush();
+    } catch {
+      // What cannot be written stays in the file's backlog, for the next store that reads the index.
+    }
     this.backlog.stop();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
