@@ -87,6 +87,9 @@ for (const store of STORES) {
       const lib = await library(store.url(), Object.assign(new ConceptEmbedder(), { embed: async () => [new Float32Array(3)] }));
       await expect(lib.addSkill(target)).rejects.toMatchObject({ code: "EMBEDDER_FAILED", message: expect.stringContaining("64 finite numbers") });
       await expect(lib.batchAddSkills([target, ...others])).rejects.toMatchObject({ code: "EMBEDDER_FAILED", message: expect.stringContaining("1 vectors for 3 texts") });
+      const notFinite = await library(store.url(), Object.assign(new ConceptEmbedder(), { embed: async () => [new Float32Array(64).fill(Number.NaN, 63)] }));
+      await expect(notFinite.addSkill(target)).rejects.toMatchObject({ code: "EMBEDDER_FAILED", message: expect.stringContaining("64 finite numbers") });
+      expect(await notFinite.getSkill("zorb")).toBeUndefined();
     });
   });
 }
