@@ -26,7 +26,8 @@ db.pragma("synchronous = NORMAL");
 // Checkpoints belong to the store's checkpointer thread; this is only a safety net.
 db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 const writer = new SqliteWriter(db, origin);
-const backlog = new SqliteFullTextBacklog(db, writer, { rowsPerWrite: FULL_TEXT_ROWS, busyTimeoutMs: BUSY_TIMEOUT_MS });
+// No retry timer: it could fire inside the next batch's transaction. Every batch's end tries again.
+const backlog = new SqliteFullTextBacklog(db, writer, { rowsPerWrite: FULL_TEXT_ROWS, busyTimeoutMs: BUSY_TIMEOUT_MS, retryLater: false });
 
 /** The batch under way. */
 let batch: { now: string; versions: number[]; unchanged: [number, string][]; changed: string[]; failure?: unknown } | undefined;
@@ -51,19 +52,24 @@ port.on("message", (message: BatchMessage) => {
       // After the answer: the batch's full-text rows, while the host goes on.
       return void setImmediate(writeFullText);
     case "abort":
-      return reply(finish(false));
+      reply(finish(false));
+      return void setImmediate(writeFullText);
     case "stop":
-      writeFullText();
+      writeFullText(true);
       return reply({ type: "stopped" });
   }
 });
 
-/** Writes this connection's waiting full-text rows (what cannot be written now is left to the store: see the backlog). */
-function writeFullText(): void {
+/**
+ * Writes this connection's waiting full-text rows, between batches only; before stopping it
+ * waits for the write lock. What cannot be written stays in the file's backlog, for a reader.
+ */
+function writeFullText(waitForLock = false): void {
+  if (batch !== undefined || db.inTransaction) return;
   try {
-    backlog.flush(true);
+    backlog.flush(true, { waitForLock });
   } catch {
-    // Left in the file's backlog, for the store's connection.
+    // Left in the file's backlog.
   }
 }
 
