@@ -26,8 +26,7 @@ db.pragma("synchronous = NORMAL");
 // Checkpoints belong to the store's checkpointer thread; this is only a safety net.
 db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 const writer = new SqliteWriter(db, origin);
-// No retry timer: it could fire inside the next batch's transaction. Every batch's end tries again.
-const backlog = new SqliteFullTextBacklog(db, writer, { rowsPerWrite: FULL_TEXT_ROWS, busyTimeoutMs: BUSY_TIMEOUT_MS, retryLater: false });
+const backlog = new SqliteFullTextBacklog(db, writer, { rowsPerWrite: FULL_TEXT_ROWS, busyTimeoutMs: BUSY_TIMEOUT_MS });
 
 /** The batch under way. */
 let batch: { now: string; versions: number[]; unchanged: [number, string][]; changed: string[]; failure?: unknown } | undefined;
@@ -52,24 +51,19 @@ port.on("message", (message: BatchMessage) => {
       // After the answer: the batch's full-text rows, while the host goes on.
       return void setImmediate(writeFullText);
     case "abort":
-      reply(finish(false));
-      return void setImmediate(writeFullText);
+      return reply(finish(false));
     case "stop":
-      writeFullText(true);
+      writeFullText();
       return reply({ type: "stopped" });
   }
 });
 
-/**
- * Writes this connection's waiting full-text rows, between batches only; before stopping it
- * waits for the write lock. What cannot be written stays in the file's backlog, for a reader.
- */
-function writeFullText(waitForLock = false): void {
-  if (batch !== undefined || db.inTransaction) return;
+/** Writes this connection's waiting full-text rows (what cannot be written now is left to the store: see the backlog). */
+function writeFullText(): void {
   try {
-    backlog.flush(true, { waitForLock });
+    backlog.flush(true);
   } catch {
-    // Left in the file's backlog.
+    // Left in the file's backlog, for the store's connection.
   }
 }
 

@@ -42,8 +42,6 @@ export class SqliteBatchWriter {
   failure: Error | undefined;
   /** Set by `stop()`: no batch is taken after it. */
   private stopped = false;
-  /** `stop()` under way or done (a second call waits for the same). */
-  private stopping: Promise<void> | undefined;
   /** The store file, resolved now: a later `chdir` must not point the worker at another file. */
   private readonly file: string;
 
@@ -99,11 +97,7 @@ export class SqliteBatchWriter {
    * Stops the worker once the batches already asked for are done and it wrote their full-text
    * rows; a batch asked for later is refused.
    */
-  stop(): Promise<void> {
-    return (this.stopping ??= this.stopNow());
-  }
-
-  private async stopNow(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
     await this.queue;
     await this.starting;

@@ -23,8 +23,6 @@ export interface BacklogOptions {
   busyTimeoutMs: number;
   /** Told of each commit (the checkpointer counts them). */
   onCommit?: () => void;
-  /** Whether a failed write is tried again on a timer. @default true (false: the owner tries again itself) */
-  retryLater?: boolean;
 }
 
 /**
@@ -87,9 +85,8 @@ export class SqliteFullTextBacklog {
    * connection's, as a read needs. Returns false when it cannot now (another connection holds
    * the write lock, or this one may not write): the rest is tried again later, and a read goes
    * on with the index as it stands. Other failures (a damaged file, a full disk) are thrown.
-   * It does not wait for the write lock unless `waitForLock` (up to the busy timeout).
    */
-  flush(own = false, options: { waitForLock?: boolean } = {}): boolean {
+  flush(own = false): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
     try {
@@ -97,7 +94,7 @@ export class SqliteFullTextBacklog {
         if (!own) this.deferred.clear();
         return true;
       }
-      if (!options.waitForLock) this.db.pragma("busy_timeout = 0");
+      this.db.pragma("busy_timeout = 0");
       try {
         while (this.writeSomeTx(own)) this.options.onCommit?.();
       } finally {
@@ -106,7 +103,7 @@ export class SqliteFullTextBacklog {
       this.retryMs = FLUSH_DELAY_MS;
       return true;
     } catch (error) {
-      if (this.options.retryLater !== false) this.schedule(this.retryMs, true);
+      this.schedule(this.retryMs, true);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       if (NOT_NOW.test(String((error as { code?: unknown }).code))) return false;
       throw error;
