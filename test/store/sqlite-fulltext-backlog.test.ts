@@ -6,7 +6,7 @@ import { contentHash } from "../../src/skill/content-hash.js";
 import { normalizeSkill } from "../../src/skill/validate-skill.js";
 import type { SaveRequest } from "../../src/store/skill-store.js";
 import { FLUSH_ROWS } from "../../src/store/sqlite/sqlite-fulltext-backlog.js";
-import { BATCH_WRITER_START_MIN, SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { startChild } from "../support/processes.js";
 import { skill, waitFor } from "../support/skills.js";
 import { tempDir } from "../support/stores.js";
@@ -40,7 +40,7 @@ const rowidsWith = (db: Database.Database, word: string) =>
 const rowidOf = (db: Database.Database, id: string) => db.prepare("SELECT rowid FROM skills WHERE id = ?").pluck().get(id);
 const terms = (db: Database.Database) => db.prepare("SELECT term, doc, cnt FROM skills_vocab ORDER BY term").all();
 
-describe("SqliteStore: saves' full-text rows are written after them, many at a time", () => {
+describe("SqliteStore: single saves' full-text rows are written later, many at a time", () => {
   it("updates, deletes, a reused rowid and a batch over waiting rows leave the index as if every row had been written at once", async () => {
     const file = newFile();
     const store = new SqliteStore(file);
@@ -56,9 +56,9 @@ describe("SqliteStore: saves' full-text rows are written after them, many at a t
     await store.save(request(worded("c-0", "echo")));
     await store.delete("c-0"); // never reached the index
     await store.save(request(worded("c-0", "echo"))); // the same content again: a new rowid, waiting
-    // A batch over a waiting rowid (b-0) and an indexed one (a-1): their rows wait too.
+    // A batch over a waiting rowid (b-0) and an indexed one (a-1) writes both at once.
     await store.saveBatch([request(worded("b-0", "foxtrot")), request(worded("a-1", "golf"))]);
-    expect(backlogSize(file)).toBe(4); // a-3, c-0, b-0 and a-1
+    expect(backlogSize(file)).toBe(2); // a-3 and c-0
     await store.close(); // writes the rest
     expect(backlogSize(file)).toBe(0);
 
@@ -93,24 +93,6 @@ describe("SqliteStore: saves' full-text rows are written after them, many at a t
       expect(backlogSize(file)).toBe(1);
       await waitFor(() => backlogSize(file) === 0, 5000, "the delayed write of the backlog");
       inspect(file, (db) => expect(rowidsWith(db, "wordafter")).toEqual([rowidOf(db, "s-after")]));
-    } finally {
-      await store.close();
-    }
-  });
-
-  it(`a batch on the batch writer's thread (${BATCH_WRITER_START_MIN} skills): the thread writes its full-text rows after answering, with no read asking`, async () => {
-    const file = newFile();
-    const store = new SqliteStore(file);
-    const internals = store as unknown as { backlog: { deferred: Map<number, unknown> }; batchWriter: { stats: { batches: number } } };
-    try {
-      const batch = Array.from({ length: BATCH_WRITER_START_MIN }, (_, i) => worded(`t-${i}`, `tango${i}`));
-      await store.saveBatch(batch.map(request));
-      expect(internals.batchWriter.stats.batches).toBe(1);
-      expect(internals.backlog.deferred.size).toBe(0); // the terms stayed with the thread
-      await waitFor(() => backlogSize(file) === 0, 10_000, "the batch writer's thread writing the batch's full-text rows");
-      inspect(file, (db) => {
-        for (const i of [0, 1234, BATCH_WRITER_START_MIN - 1]) expect(rowidsWith(db, `tango${i}`)).toEqual([rowidOf(db, `t-${i}`)]);
-      });
     } finally {
       await store.close();
     }

@@ -10,11 +10,8 @@ export interface BatchWorkerData {
   autocheckpointPages: number;
 }
 
-/**
- * Host → worker: a batch is `begin`, `rows` as they are prepared (packed), then `commit` or
- * `abort`; `stop` asks it to write its waiting full-text rows and say `stopped`.
- */
-export type BatchMessage = { type: "begin" } | { type: "rows"; rows: PackedRows } | { type: "commit" } | { type: "abort" } | { type: "stop" };
+/** Host → worker: a batch is `begin`, `rows` as they are prepared (packed), then `commit` or `abort`. */
+export type BatchMessage = { type: "begin" } | { type: "rows"; rows: PackedRows } | { type: "commit" } | { type: "abort" };
 
 /**
  * Rows as one flat array of their fields, {@link ROW_FIELDS} a row: a structured clone of
@@ -57,5 +54,4 @@ export type BatchReply =
   | { type: "done"; now: string; versions: number[]; unchanged: [number, string][] }
   | { type: "aborted" }
   | { type: "conflict"; skillId: string; expected: number; actual: number }
-  | { type: "failed"; message: string; code?: string }
-  | { type: "stopped" };
+  | { type: "failed"; message: string; code?: string };

@@ -93,22 +93,12 @@ export class SqliteBatchWriter {
     return this.failure === undefined;
   }
 
-  /**
-   * Stops the worker once the batches already asked for are done and it wrote their full-text
-   * rows; a batch asked for later is refused.
-   */
+  /** Stops the worker once the batches already asked for are done; a batch asked for later is refused. */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.queue;
     await this.starting;
     const worker = this.worker;
-    if (worker && !this.failure) {
-      const stopped = new Promise<unknown>((resolve) => (this.answer = resolve));
-      worker.ref();
-      this.post({ type: "stop" });
-      await stopped;
-      this.answer = undefined;
-    }
     this.worker = undefined;
     await worker?.terminate();
   }
@@ -233,7 +223,5 @@ function results(reply: BatchReply, ids: readonly string[], hashes: readonly str
     }
     case "aborted":
       throw new StoreUnavailableError("the batch was rolled back before its commit; nothing of it was written, retry it");
-    case "stopped":
-      throw new Error("the batch writer's thread answered a batch with 'stopped'");
   }
 }

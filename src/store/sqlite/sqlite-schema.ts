@@ -118,7 +118,7 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE executions_next RENAME TO executions;
   CREATE INDEX executions_skill ON executions(skill_id, seq);
   `,
-  // A save's full-text rows are written after it, many at a time (see sqlite-fulltext-backlog.ts):
+  // A single save's full-text row is written later, many at a time (see sqlite-fulltext-backlog.ts):
   // the rowids of the skills whose full-text row is out of date.
   `
   CREATE TABLE fulltext_backlog (skill_rowid INTEGER PRIMARY KEY);

@@ -13,7 +13,7 @@ import { guarded, storeFailure } from "./sqlite-failure.js";
 import { rowToSkill, SKILL_COLUMNS, toVersionRecord, VERSION_COLUMNS, type SkillRow, type VersionRow } from "./sqlite-rows.js";
 import { BATCH_SAFETY_NET_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
-import { FLUSH_ROWS, SqliteFullTextBacklog } from "./sqlite-fulltext-backlog.js";
+import { SqliteFullTextBacklog } from "./sqlite-fulltext-backlog.js";
 import { SqliteWriter, saveRow, type SaveRow } from "./sqlite-writer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
 import { filterConditions, ftsExpression } from "./sqlite-filters.js";
@@ -39,7 +39,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /**
  * The embedded store: one SQLite file in WAL mode that many processes may open at once.
  * Every write is a `BEGIN IMMEDIATE` transaction that keeps the skill row, its immutable
- * version row, its place in the full-text backlog (its FTS5 row follows: see
+ * version row, the FTS5 index (for a single save, its full-text backlog: see
  * `SqliteFullTextBacklog`) and the change log in step.
  */
 export class SqliteStore implements SkillStore {
@@ -100,11 +100,7 @@ export class SqliteStore implements SkillStore {
     this.checkpointer = wal ? new SqliteCheckpointer(db, path) : undefined;
     this.batchWriter = wal ? new SqliteBatchWriter(path, this.origin, BATCH_SAFETY_NET_PAGES) : undefined;
     this.writer = new SqliteWriter(db, this.origin);
-    this.backlog = new SqliteFullTextBacklog(db, this.writer, {
-      rowsPerWrite: FLUSH_ROWS,
-      busyTimeoutMs: BUSY_TIMEOUT_MS,
-      onCommit: () => this.checkpointer?.committed(),
-    });
+    this.backlog = new SqliteFullTextBacklog(db, this.writer, BUSY_TIMEOUT_MS, () => this.checkpointer?.committed());
     this.stmt = {
       get: db.prepare(`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.id = ?`).raw(),
       deleteSkill: db.prepare("DELETE FROM skills WHERE rowid = ?"),
@@ -141,13 +137,16 @@ export class SqliteStore implements SkillStore {
     // Made once: better-sqlite3 builds several functions per transaction() call.
     this.tx = {
       save: db.transaction((request: SaveRequest) => {
-        const [result] = this.writer.writeRows([rowOf(request)], new Date().toISOString(), this.backlog.deferred) as [SaveResult];
+        const result = this.writer.save(rowOf(request), new Date().toISOString(), this.backlog.deferred);
         if (result.changed) this.writer.noteChange(request.skill.id, "content");
         return result;
       }),
       saveBatch: db.transaction((requests: readonly SaveRequest[]) => {
         const now = new Date().toISOString();
-        const results = this.writer.writeRows(requests.map(rowOf), now, this.backlog.deferred);
+        const results = this.writer.saveAll(
+          requests.map(rowOf),
+          now,
+        );
         this.writer.noteChanges(results.filter((result) => result.changed).map((result) => result.version.skillId));
         return results;
       }),
@@ -190,11 +189,7 @@ export class SqliteStore implements SkillStore {
       if (saved) return this.committed(saved);
     }
     const all = Array.from(requests);
-    return this.attempt(() => {
-      const results = this.committed(this.tx.saveBatch.immediate(all));
-      this.backlog.saved();
-      return results;
-    });
+    return this.attempt(() => this.committed(this.tx.saveBatch.immediate(all)));
   }
 
   /** Passes a write transaction's result through, telling the checkpointer the WAL grew. */
@@ -367,7 +362,7 @@ export class SqliteStore implements SkillStore {
     this.feed.stop();
     await this.batchWriter?.stop();
     try {
-      if (this.db.open) this.backlog.flush(true);
+      if (this.db.open) this.backlog.flush();
     } catch {
       // What cannot be written stays in the file's backlog, for the next store that reads the index.
     }
