@@ -1,34 +1,22 @@
 import { LibraryCaches } from "../cache/library-caches.js";
 import type { CacheStats } from "../cache/skill-cache.js";
 import {
-  InvalidArgumentError, LibraryClosedError, SkillNotFoundError, SkillValidationError, UnsupportedOperationError,
+  InvalidArgumentError, LibraryClosedError, SkillNotFoundError, UnsupportedOperationError,
 } from "../errors.js";
 import { Executor, type ExecuteOptions, type SkillHandler } from "../exec/executor.js";
 import { AsyncRWLock } from "../lock/async-rw-lock.js";
-import { indexedText } from "../search/analyzer.js";
 import { LiveSearchIndex } from "../search/live-search-index.js";
 import { searchAsync, searchSync } from "../search/search-skills.js";
 import { embeddingText, embedRequests, embedTexts } from "../search/semantic/embed-texts.js";
 import { fuseRankings } from "../search/semantic/fuse-rankings.js";
-import { canonicalJson, sha256Hex } from "../skill/content-hash.js";
-import type { Skill, SkillContent, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
-import { normalizeSkill } from "../skill/validate-skill.js";
+import type { Skill, SkillInput, SkillVersion, VersionRecord } from "../skill/skill.js";
 import type { SaveRequest, SkillFilter, SkillStore, StoreChange, SyncSkillStore } from "../store/skill-store.js";
 import { composeSkills, type ComposeOptions, type WorkflowResult } from "../workflow/compose-skills.js";
 import { checkExpectedVersion, checkFilter, checkId, checkSearchOptions, type ListOptions, type SearchOptions } from "./call-options.js";
 import type { ResolvedOptions } from "./library-options.js";
+import { checkedSkills, requestsOf, saveRequest, type AddSkillOptions } from "./save-requests.js";
 
-/** Options of `addSkill`. */
-export interface AddSkillOptions {
-  /** Check the skill first. @default true */
-  validate?: boolean;
-  /** Optimistic locking: the version the caller read; `0` = must not exist now. */
-  expectedVersion?: number;
-  /** Who saved this version. */
-  author?: string;
-  /** Why (a commit message for the version). */
-  message?: string;
-}
+export type { AddSkillOptions } from "./save-requests.js";
 
 /** Cached searches may filter on stats up to this old (ms). */
 const SEARCH_TTL_MS = 1000;
@@ -87,7 +75,8 @@ export class SkillLibrary {
   /** Creates or replaces a skill; a changed skill gets a new version, an unchanged one keeps its version. */
   addSkill(skill: SkillInput, options: AddSkillOptions = {}): Promise<SkillVersion> {
     return this.track(async () => {
-      const request = this.saveRequest(skill, options);
+      this.checkOpen();
+      const request = saveRequest(skill, options);
       const store = await this.store();
       await embedRequests(this.options.embedder, [request]);
       const result = await this.lock.withWrite(() => store.save(request));
@@ -166,7 +155,7 @@ export class SkillLibrary {
       // Checked now: the requests are made later, after a close() that waits for this batch.
       this.checkOpen();
       const outcome: Record<string, boolean> = {};
-      const checked = this.checkedSkills(skills, options.validate ?? true, outcome);
+      const checked = checkedSkills(skills, options.validate ?? true, outcome);
       const store = await this.store();
       const embedder = this.options.embedder;
       let requests: Iterable<SaveRequest>;
@@ -178,46 +167,16 @@ export class SkillLibrary {
         count = contents.length;
         store.prepareBatch?.(count);
         const vectors = await embedTexts(embedder, contents.map(embeddingText));
-        requests = this.requestsOf(contents, { model: embedder.id, vectors });
+        requests = requestsOf(contents, { model: embedder.id, vectors });
       } else {
         // Made as the store takes them: the embedded store writes the first while the rest are made.
-        requests = this.requestsOf(checked);
+        requests = requestsOf(checked);
       }
       const results = count ? await this.lock.withWrite(() => store.saveBatch(requests, count)) : [];
       const changed = results.filter((r) => r.changed).map((r) => r.version.skillId);
       if (changed.length > 0) this.dropContent(changed);
       return outcome;
     });
-  }
-
-  /** A batch's valid skills, checked and normalised one by one as they are taken; `outcome` notes each skill. */
-  private *checkedSkills(skills: readonly SkillInput[], validate: boolean, outcome: Record<string, boolean>): Generator<SkillContent> {
-    for (let index = 0; index < skills.length; index++) {
-      const skill = skills[index] as SkillInput;
-      const raw = skill as unknown as Record<string, unknown> | null;
-      const key = typeof raw?.["id"] === "string" ? (raw["id"] as string) : `#${index}`;
-      let content: SkillContent;
-      try {
-        content = normalizeSkill(skill, { limits: validate });
-      } catch (error) {
-        if (!(error instanceof SkillValidationError)) throw error;
-        outcome[key] = false;
-        continue;
-      }
-      outcome[key] = true;
-      yield content;
-    }
-  }
-
-  /** The save requests of checked skills, made as they are taken, with the i-th vector for the i-th skill when given. */
-  private *requestsOf(contents: Iterable<SkillContent>, embedding?: { model: string; vectors: readonly Float32Array[] }): Generator<SaveRequest> {
-    let i = 0;
-    for (const content of contents) {
-      const request = requestOf(content, {});
-      if (embedding) request.embedding = { model: embedding.model, vector: embedding.vectors[i] as Float32Array };
-      i++;
-      yield request;
-    }
   }
 
   // ---- versions -----------------------------------------------------------------------
@@ -276,7 +235,7 @@ export class SkillLibrary {
   /** `addSkill` without a Promise (embedded store only). */
   addSkillSync(skill: SkillInput, options: AddSkillOptions = {}): SkillVersion {
     const sync = this.syncStore("addSkillSync");
-    const request = this.saveRequest(skill, options);
+    const request = saveRequest(skill, options);
     const result = sync.save(request);
     if (result.changed) this.dropContent([request.skill.id]);
     return result.version;
@@ -326,21 +285,6 @@ export class SkillLibrary {
   }
 
   // ---- internals ----------------------------------------------------------------------
-
-  private saveRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
-    this.checkOpen();
-    return this.buildRequest(skill, options);
-  }
-
-  /** The save request of a skill: checked and normalised, its canonical JSON, hash and index terms. */
-  private buildRequest(skill: SkillInput, options: AddSkillOptions): SaveRequest {
-    checkExpectedVersion(options.expectedVersion);
-    for (const key of ["author", "message"] as const) {
-      if (options[key] !== undefined && typeof options[key] !== "string") throw new InvalidArgumentError(key, "must be a string");
-    }
-    // validate: false skips the size limits, never the shape the store relies on.
-    return requestOf(normalizeSkill(skill, { limits: options.validate ?? true }), options);
-  }
 
   /** A search through the synchronous API of the embedded store, or (`asyncStore` given) the asynchronous one. */
   private searchWith(query: string, options: SearchOptions, asyncStore: SkillStore | undefined): Skill[] | Promise<Skill[]> {
@@ -410,12 +354,4 @@ export class SkillLibrary {
     promise.then(forget, forget);
     return promise;
   }
-}
-
-/** The save request of checked content: its canonical JSON, hash and index terms. */
-function requestOf(content: SkillContent, options: AddSkillOptions): SaveRequest {
-  const json = canonicalJson(content);
-  return {
-    skill: content, hash: sha256Hex(json), json, index: indexedText(content), expectedVersion: options.expectedVersion, author: options.author, message: options.message,
-  };
 }

@@ -16,7 +16,8 @@ import { SqliteBatchWriter } from "./sqlite-batch-writer.js";
 import { SqliteFullTextBacklog } from "./sqlite-fulltext-backlog.js";
 import { SqliteWriter, saveRow, type SaveRow } from "./sqlite-writer.js";
 import { sqliteVocabulary } from "./sqlite-vocabulary.js";
-import { filterConditions, ftsExpression } from "./sqlite-filters.js";
+import { filterConditions } from "./sqlite-filters.js";
+import { sqliteFullTextSearch } from "./sqlite-fulltext-search.js";
 import { migrate } from "./sqlite-schema.js";
 import { bytesVector, vectorBytes } from "../vector-bytes.js";
 
@@ -31,8 +32,6 @@ export const BATCH_WRITER_MIN = 1000;
 /** See {@link BATCH_WRITER_MIN}. */
 export const BATCH_WRITER_START_MIN = 4000;
 
-/** Field weights of the full-text index, in column order: name, description, tags, category, instructions. */
-const BM25_WEIGHTS = "10.0, 4.0, 6.0, 3.0, 1.0";
 /** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
 
@@ -66,6 +65,8 @@ export class SqliteStore implements SkillStore {
   private readonly stmt;
   private readonly tx;
   private readonly readVocabulary: () => Vocabulary;
+  /** The store's own FTS5 search (see sqlite-fulltext-search.ts). */
+  private readonly fullTextSearch: ReturnType<typeof sqliteFullTextSearch>;
   /** Checkpoints the WAL on a worker thread (a file store; `:memory:` has no WAL). */
   private readonly checkpointer: SqliteCheckpointer | undefined;
   /** Writes large batches on a worker thread (a file store). */
@@ -127,11 +128,9 @@ export class SqliteStore implements SkillStore {
       embedding: db.prepare(
         "SELECT e.skill_id, e.version, e.vector FROM skills s JOIN skill_embeddings e ON e.skill_id = s.id AND e.version = s.version AND e.model = ? WHERE s.id = ?",
       ).raw(),
-      count: db.prepare("SELECT count(*) FROM skills").pluck(),
-      termDocs: db.prepare("SELECT doc FROM skills_vocab WHERE term = ?").pluck(),
-      prefixDocs: db.prepare("SELECT max(doc) FROM skills_vocab WHERE term >= ? AND term < ?").pluck(),
     };
     this.feed = new SqliteChangeFeed(db, this.origin);
+    this.fullTextSearch = sqliteFullTextSearch(db, (sql) => this.cached(sql));
     const vocabulary = sqliteVocabulary(db);
     this.readVocabulary = () => (this.backlog.flush(), vocabulary());
     // Made once: better-sqlite3 builds several functions per transaction() call.
@@ -296,32 +295,7 @@ export class SqliteStore implements SkillStore {
 
   private searchSync(query: TextQuery, filter: SkillFilter, limit: number): SearchCandidate[] {
     this.backlog.flush();
-    const match = ftsExpression(this.withoutCommonTerms(query));
-    if (match === "") return [];
-    const { sql, params } = filterConditions(filter);
-    const where = ["skills_fts MATCH ?", ...sql].join(" AND ");
-    const rows = this.cached(
-      `SELECT ${SKILL_COLUMNS}, bm25(skills_fts, ${BM25_WEIGHTS}) AS rank
-       FROM skills_fts JOIN skills s ON s.rowid = skills_fts.rowid WHERE ${where} ORDER BY rank LIMIT ?`,
-    )
-      .raw()
-      .all(match, ...params, limit) as [...SkillRow, number][];
-    return rows.map((row) => ({ skill: rowToSkill(row as unknown as SkillRow), score: -row[5] }));
-  }
-
-  /**
-   * Leaves out the words whose terms occur in over half the skills: their BM25 weight is
-   * about zero, and matching them would make FTS5 rank nearly every row.
-   */
-  private withoutCommonTerms(query: TextQuery): TextQuery {
-    const total = this.stmt.count.get() as number;
-    if (total < 20) return query;
-    const docs = (form: string): number =>
-      (form.endsWith("*")
-        ? (this.stmt.prefixDocs.get(form.slice(0, -1), `${form.slice(0, -1)}\u{10ffff}`) as number | null)
-        : (this.stmt.termDocs.get(form) as number | undefined)) ?? 0;
-    const groups = query.groups.filter((forms) => forms.every((form) => docs(form) <= total / 2));
-    return groups.length > 0 ? { groups } : query;
+    return this.fullTextSearch(query, filter, limit);
   }
 
   embeddings(model: string, ids?: readonly string[]): Promise<EmbeddingRecord[]> {
